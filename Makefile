@@ -1,0 +1,43 @@
+# The entry points a person types.  The build itself is CMake.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test check demo run bench install clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DIDPROV_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Every test: warnings as errors, then the whole suite, then again under
+# AddressSanitizer+UBSan, the concurrent tests under ThreadSanitizer, and a
+# short fuzzing run of each parser.
+test: deps
+	@bash scripts/test.sh
+
+# Just the normal build's tests, for a quick loop while working.
+check: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)
+
+run: build
+	@bash scripts/run.sh $(BUILD)
+
+bench: deps
+	@bash scripts/install-deps.sh --bench
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DIDPROV_TESTS=OFF >/dev/null
+	@cmake --build build-bench -j $(JOBS)
+	@bash bench/run.sh build-bench
+
+install: build
+	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz build-bench
