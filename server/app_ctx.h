@@ -1,0 +1,46 @@
+/*
+ * app_ctx.h - the application context shared by app.c and the handlers.
+ *
+ * Everything mutable the server keeps lives here (no globals).  Settings
+ * that SIGHUP may change are copied into `set` and read under `set_lock`;
+ * the OOB store, the registry and the issuer guard themselves.
+ */
+#ifndef IDPROVD_APP_CTX_H
+#define IDPROVD_APP_CTX_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "app.h"
+#include "config.h"
+#include "request.h"
+
+struct srv_oob_store;
+struct srv_registry;
+struct srv_issuer;
+
+/* What srv_app_reload may change. */
+typedef struct srv_settings {
+	long cert_validity_sec;
+	long retry_sec;
+	long oob_default_sec;
+	long oob_max_sec;
+	int lockout_after;
+	long crl_days;
+} srv_settings;
+
+struct srv_app {
+	pthread_rwlock_t set_lock;	/* guards set and directory */
+	srv_settings set;
+	char *directory;		/* the cached directory body */
+	size_t directory_len;
+
+	struct srv_oob_store *oob;
+	struct srv_registry *reg;
+	struct srv_issuer *issuer;
+};
+
+/* A consistent copy of the current settings. */
+void srv_app_settings(srv_app *app, srv_settings *out);
+
+#endif
