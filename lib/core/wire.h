@@ -91,6 +91,10 @@ idprov_status idprov_prov_request_parse(const char *body, size_t len,
 char *idprov_prov_request_write(const idprov_prov_request *m,
     size_t *len_out);
 void idprov_prov_request_free(idprov_prov_request *m);
+/* The request written with "signature" set to sig instead of m->signature
+ * (what sign.c signs, with sig = ""); sig NULL means m->signature. */
+char *idprov_prov_request_write_sig(const idprov_prov_request *m,
+    const char *sig, size_t *len_out);
 
 /* ---- Provisioning response ---- */
 typedef struct idprov_prov_response {
@@ -106,6 +110,9 @@ idprov_status idprov_prov_response_parse(const char *body, size_t len,
 char *idprov_prov_response_write(const idprov_prov_response *m,
     size_t *len_out);
 void idprov_prov_response_free(idprov_prov_response *m);
+/* As idprov_prov_request_write_sig, for the response. */
+char *idprov_prov_response_write_sig(const idprov_prov_response *m,
+    const char *sig, size_t *len_out);
 
 /* ---- Status (GET /idprov/status/{deviceID}) ---- */
 typedef struct idprov_status_msg {
