@@ -87,7 +87,7 @@ idprov_file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, idprov_error *err)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
-	const char *base;
+	const char *base = "";
 	idprov_status st;
 	int fd = -1, dfd = -1, saved;
 	int n;

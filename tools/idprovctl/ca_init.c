@@ -1,0 +1,417 @@
+/*
+ * ca_init.c - `idprovctl ca init`: the three certificates an installation
+ * starts from.
+ *
+ *   ca.pem ca.key          the CA (EC P-256, CA:TRUE pathlen 0, 10 years)
+ *   server.pem server.key  idprovd's TLS certificate (serverAuth)
+ *   admin.pem admin.key    the first admin's client certificate
+ *                          (CN admin, OU admin: the OU idprovd checks)
+ *
+ * Everything is generated and checked in memory before the first file is
+ * written, so a bad option or an OpenSSL failure never leaves half a CA
+ * folder behind.  An existing CA is only replaced with --force: replacing
+ * it silently would orphan every certificate it ever issued.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/x509v3.h>
+
+#include "lib/core/crypto.h"
+#include "lib/core/fileio.h"
+#include "ctl.h"
+
+#define CMD		"ca init"
+#define CA_DAYS		3650	/* ten years */
+#define LEAF_DAYS	397	/* what browsers accept for a TLS server */
+#define LEAF_DAYS_MAX	CA_DAYS	/* a leaf cannot usefully outlive its CA */
+#define MAX_HOSTS	32
+#define CN_MAX		64	/* X.520 upper bound for CN, O, OU */
+#define ORG_MAX		(CN_MAX - (int)sizeof(" IDProv CA") + 1)
+#define DEFAULT_ORG	"idprov"
+
+typedef struct ca_init_opts {
+	const char *dir;
+	const char *hosts;	/* comma list as typed, NULL for the default */
+	const char *org;
+	long days;
+	int force;
+} ca_init_opts;
+
+typedef struct host_list {
+	char *buf;			/* the storage the names point into */
+	const char *name[MAX_HOSTS + 1];/* NULL-terminated, for the profile */
+	int n;
+} host_list;
+
+/* One --name value / --name=value; returns 0, or 2 after a usage error. */
+static int
+take_value(int argc, char **argv, int *i, const char *eq, const char *name,
+    const char **slot)
+{
+	if (*slot != NULL)
+		return ctl_usage_error(CMD, "the option --%s is given twice",
+		    name);
+	if (eq != NULL) {
+		*slot = eq + 1;
+	} else {
+		if (*i + 1 >= argc)
+			return ctl_usage_error(CMD, "the option --%s needs a "
+			    "value", name);
+		*slot = argv[++*i];
+	}
+	if (**slot == '\0')
+		return ctl_usage_error(CMD, "the option --%s has an empty "
+		    "value", name);
+	return 0;
+}
+
+static int
+parse_days(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
+	    v > LEAF_DAYS_MAX)
+		return ctl_usage_error(CMD, "--days must be a whole number "
+		    "from 1 to %d, not '%s'", LEAF_DAYS_MAX, s);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, ca_init_opts *o)
+{
+	const char *days = NULL;
+	int i, rc;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i], *name, *eq;
+		size_t len;
+
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+			return ctl_usage_error(CMD, "'%s' is not an option of "
+			    "ca init (it takes no other arguments)", arg);
+		name = arg + 2;
+		eq = strchr(name, '=');
+		len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+
+#define IS(opt) (len == sizeof(opt) - 1 && strncmp(name, opt, len) == 0)
+		if (IS("dir"))
+			rc = take_value(argc, argv, &i, eq, "dir", &o->dir);
+		else if (IS("hosts"))
+			rc = take_value(argc, argv, &i, eq, "hosts", &o->hosts);
+		else if (IS("org"))
+			rc = take_value(argc, argv, &i, eq, "org", &o->org);
+		else if (IS("days"))
+			rc = take_value(argc, argv, &i, eq, "days", &days);
+		else if (IS("force")) {
+			if (eq != NULL)
+				return ctl_usage_error(CMD, "--force takes no "
+				    "value");
+			o->force = 1;
+			rc = 0;
+		} else
+			return ctl_usage_error(CMD, "ca init has no option "
+			    "--%.*s", (int)len, name);
+#undef IS
+		if (rc != 0)
+			return rc;
+	}
+	if (o->dir == NULL)
+		return ctl_usage_error(CMD, "--dir is required (the folder "
+		    "for the CA files)");
+	o->days = LEAF_DAYS;
+	if (days != NULL && (rc = parse_days(days, &o->days)) != 0)
+		return rc;
+	if (o->org == NULL)
+		o->org = DEFAULT_ORG;
+	if (strlen(o->org) > (size_t)ORG_MAX)
+		return ctl_usage_error(CMD, "--org is longer than %d bytes",
+		    ORG_MAX);
+	for (i = 0; o->org[i] != '\0'; i++)
+		if ((unsigned char)o->org[i] < 0x20 || o->org[i] == 0x7f)
+			return ctl_usage_error(CMD, "--org holds a control "
+			    "character");
+	return 0;
+}
+
+/* A host name as a SAN dNSName: LDH labels (plus '_'), a leading "*."
+ * wildcard allowed, no empty label, at most 253 bytes. */
+static int
+dns_name_ok(const char *s)
+{
+	size_t total = strlen(s), label = 0;
+	const char *p = s;
+
+	if (total == 0 || total > 253)
+		return 0;
+	if (strncmp(p, "*.", 2) == 0)
+		p += 2;
+	for (; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0;
+}
+
+static int
+host_ok(const char *s)
+{
+	unsigned char ip[16];
+
+	return inet_pton(AF_INET, s, ip) == 1 ||
+	    inet_pton(AF_INET6, s, ip) == 1 || dns_name_ok(s);
+}
+
+/* Add s (already in h->buf or a literal) unless it is there already. */
+static int
+host_add(host_list *h, const char *s)
+{
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		if (strcasecmp(h->name[i], s) == 0)
+			return 0;
+	if (h->n >= MAX_HOSTS)
+		return ctl_usage_error(CMD, "--hosts lists more than %d names",
+		    MAX_HOSTS);
+	h->name[h->n++] = s;
+	h->name[h->n] = NULL;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * The server's names: --hosts as given, or localhost, 127.0.0.1, ::1 and
+ * this machine's host name.  *cn gets the first given host, or the machine's
+ * host name.  Returns 0, 1 (out of memory) or 2 (bad --hosts).
+ */
+static int
+hosts_build(const char *given, host_list *h, const char **cn)
+{
+	char *p, *item, *next;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if (given != NULL) {
+		if ((h->buf = strdup(given)) == NULL)
+			return ctl_fail("out of memory");
+		for (p = h->buf; p != NULL; p = next) {
+			next = strchr(p, ',');
+			if (next != NULL)
+				*next++ = '\0';
+			item = trim(p);
+			if (*item == '\0')
+				return ctl_usage_error(CMD, "--hosts has an "
+				    "empty entry");
+			if (!host_ok(item))
+				return ctl_usage_error(CMD, "--hosts entry "
+				    "'%.80s' is neither an IP address nor a "
+				    "DNS name", item);
+			if ((rc = host_add(h, item)) != 0)
+				return rc;
+		}
+		*cn = h->name[0];
+		return 0;
+	}
+
+	/* gethostname needs room for HOST_NAME_MAX plus the NUL. */
+	if ((h->buf = calloc(1, HOST_NAME_MAX + 1)) == NULL)
+		return ctl_fail("out of memory");
+	*cn = "localhost";
+	if (gethostname(h->buf, HOST_NAME_MAX) == 0 && dns_name_ok(h->buf))
+		*cn = h->buf;
+	if ((rc = host_add(h, "localhost")) != 0 ||
+	    (rc = host_add(h, "127.0.0.1")) != 0 ||
+	    (rc = host_add(h, "::1")) != 0 ||
+	    (rc = host_add(h, *cn)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+join(char *out, size_t size, const char *dir, const char *file)
+{
+	int n = snprintf(out, size, "%s/%s", dir, file);
+
+	return n >= 0 && (size_t)n < size;
+}
+
+/* 1 if something (even a dangling symlink) is at path; -1 on error. */
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+static void
+date_of(time_t t, char out[11])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 11, "%Y-%m-%d",
+	    &tm) == 0)
+		strcpy(out, "?");
+}
+
+int
+ctl_ca_init(int argc, char **argv)
+{
+	static const char *const files[] = {
+		"ca.key", "ca.pem", "server.key", "server.pem", "admin.key",
+		"admin.pem"
+	};
+	char path[6][PATH_MAX], ca_cn[CN_MAX + 1], until[11];
+	char server_cn[CN_MAX + 1];
+	ca_init_opts o;
+	host_list hosts;
+	idprov_error err;
+	idprov_cert_info info;
+	EVP_PKEY *ca_key = NULL, *srv_key = NULL, *adm_key = NULL;
+	X509 *ca = NULL, *srv = NULL, *adm = NULL;
+	const char *cn = NULL;
+	size_t i;
+	int rc, e;
+
+	memset(&hosts, 0, sizeof(hosts));
+	idprov_error_clear(&err);
+	if ((rc = parse_args(argc, argv, &o)) != 0 ||
+	    (rc = hosts_build(o.hosts, &hosts, &cn)) != 0)
+		goto out;
+	/* A CN over 64 bytes is refused by X.509; the SANs carry the name. */
+	snprintf(server_cn, sizeof(server_cn), "%s",
+	    strlen(cn) <= CN_MAX ? cn : "idprovd");
+	snprintf(ca_cn, sizeof(ca_cn), "%s IDProv CA", o.org);
+	for (i = 0; i < 6; i++)
+		if (!join(path[i], sizeof(path[i]), o.dir, files[i])) {
+			rc = ctl_usage_error(CMD, "--dir %s is too long",
+			    o.dir);
+			goto out;
+		}
+
+	if (idprov_mkdir_p(o.dir, 0700, &err) != IDPROV_OK) {
+		rc = ctl_fail("%s", err.msg);
+		goto out;
+	}
+	if (!o.force) {
+		for (i = 0; i < 2; i++) {
+			if ((e = exists(path[i])) == 0)
+				continue;
+			if (e < 0)
+				rc = ctl_fail("cannot look at %s: %s", path[i],
+				    strerror(errno));
+			else
+				rc = ctl_fail("%s already exists: refusing to "
+				    "replace the CA without --force (every "
+				    "certificate it issued would stop being "
+				    "trusted)", path[i]);
+			goto out;
+		}
+	}
+
+	{
+		const idprov_cert_profile ca_p = {
+			.cn = ca_cn, .org = o.org, .is_ca = 1, .days = CA_DAYS
+		};
+		const idprov_cert_profile srv_p = {
+			.cn = server_cn, .org = o.org, .server_auth = 1,
+			.sans = hosts.name, .days = o.days
+		};
+		const idprov_cert_profile adm_p = {
+			.cn = "admin", .ou = "admin", .org = o.org,
+			.client_auth = 1, .days = o.days
+		};
+
+		if (idprov_key_generate(IDPROV_KEY_EC_P256, &ca_key, &err) ||
+		    idprov_key_generate(IDPROV_KEY_EC_P256, &srv_key, &err) ||
+		    idprov_key_generate(IDPROV_KEY_EC_P256, &adm_key, &err) ||
+		    idprov_cert_issue(&ca_p, ca_key, NULL, NULL, &ca, &err) ||
+		    idprov_cert_issue(&srv_p, srv_key, ca, ca_key, &srv,
+		    &err) ||
+		    idprov_cert_issue(&adm_p, adm_key, ca, ca_key, &adm,
+		    &err)) {
+			rc = ctl_fail("cannot create the certificates: %s",
+			    err.msg);
+			goto out;
+		}
+	}
+	/* Cheap insurance: never write a set that does not verify. */
+	if (idprov_cert_verify(srv, ca, X509_PURPOSE_SSL_SERVER, 0, &err) ||
+	    idprov_cert_verify(adm, ca, X509_PURPOSE_SSL_CLIENT, 0, &err)) {
+		rc = ctl_fail("the new certificates do not verify: %s",
+		    err.msg);
+		goto out;
+	}
+
+	if (idprov_key_save_file(path[0], ca_key, &err) ||
+	    idprov_cert_save_file(path[1], ca, &err) ||
+	    idprov_key_save_file(path[2], srv_key, &err) ||
+	    idprov_cert_save_file(path[3], srv, &err) ||
+	    idprov_key_save_file(path[4], adm_key, &err) ||
+	    idprov_cert_save_file(path[5], adm, &err)) {
+		rc = ctl_fail("%s", err.msg);
+		goto out;
+	}
+
+	if (idprov_cert_get_info(ca, &info, &err) != IDPROV_OK) {
+		rc = ctl_fail("%s", err.msg);
+		goto out;
+	}
+	date_of(info.not_after, until);
+	printf("created CA \"%s\" in %s (valid until %s)\n", ca_cn, o.dir,
+	    until);
+	printf("  ca.pem ca.key          the CA; keep ca.key secret\n");
+	printf("  server.pem server.key  idprovd's certificate, CN %s, for",
+	    server_cn);
+	for (i = 0; hosts.name[i] != NULL; i++)
+		printf("%s%s", i > 0 ? ", " : " ", hosts.name[i]);
+	printf("\n  admin.pem admin.key    the admin client certificate "
+	    "(CN admin, OU admin)\n");
+	printf("CA certificate SHA-256 fingerprint: %s\n", info.fingerprint);
+	rc = 0;
+out:
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(srv_key);
+	EVP_PKEY_free(adm_key);
+	X509_free(ca);
+	X509_free(srv);
+	X509_free(adm);
+	free(hosts.buf);
+	return rc;
+}
