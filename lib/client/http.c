@@ -1,0 +1,254 @@
+/*
+ * http.c - HTTPS exchanges over libcurl (see http.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/pem.h>
+
+#include "http.h"
+#include "lib/core/wire.h"
+
+typedef struct sink {
+	char *data;
+	size_t len;
+	int too_large;
+} sink;
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	sink *s = userdata;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (s->len + n > IDPROV_MAX_BODY) {
+		s->too_large = 1;
+		return 0;	/* makes curl fail with CURLE_WRITE_ERROR */
+	}
+	grown = realloc(s->data, s->len + n + 1);
+	if (grown == NULL)
+		return 0;
+	s->data = grown;
+	memcpy(s->data + s->len, ptr, n);
+	s->len += n;
+	s->data[s->len] = '\0';
+	return n;
+}
+
+static int
+on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const volatile sig_atomic_t *stop = clientp;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return stop != NULL && *stop ? 1 : 0;
+}
+
+/* The leaf certificate from curl's certificate info ("Cert:" PEM). */
+static X509 *
+peer_from_certinfo(CURL *curl)
+{
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *item;
+	const char *tag = "Cert:";
+	X509 *x = NULL;
+	BIO *bio;
+
+	if (curl_easy_getinfo(curl, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return NULL;
+	for (item = ci->certinfo[0]; item != NULL; item = item->next) {
+		if (strncmp(item->data, tag, strlen(tag)) != 0)
+			continue;
+		bio = BIO_new_mem_buf(item->data + strlen(tag), -1);
+		if (bio != NULL)
+			x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		break;
+	}
+	return x;
+}
+
+static idprov_status
+curl_failure(CURLcode rc, const idpc_http_req *req, const sink *s,
+    const char *detail, idprov_error *err)
+{
+	const char *why = detail[0] ? detail : curl_easy_strerror(rc);
+
+	switch (rc) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		return idprov_error_set(err, IDPROV_ERR_TIMEOUT,
+		    "stopped on request");
+	case CURLE_WRITE_ERROR:
+		if (s->too_large)
+			return idprov_error_set(err, IDPROV_ERR_TOO_LARGE,
+			    "the answer from %s is over %d bytes", req->url,
+			    IDPROV_MAX_BODY);
+		return idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory reading the answer from %s", req->url);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return idprov_error_set(err, IDPROV_ERR_UNTRUSTED,
+		    "the server at %s is not trusted: its certificate does "
+		    "not verify against the saved CA (%s)", req->url, why);
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the device certificate or key could not be used: %s", why);
+	default:
+		return idprov_error_set(err, IDPROV_ERR_NETWORK,
+		    "no answer from %s: %s", req->url, why);
+	}
+}
+
+idprov_status
+idpc_http_do(const idpc_http_req *req, idpc_http_resp *resp,
+    idprov_error *err)
+{
+	CURL *curl = NULL;
+	struct curl_slist *headers = NULL;
+	struct curl_blob ca_blob;
+	char detail[CURL_ERROR_SIZE] = "";
+	sink s = { NULL, 0, 0 };
+	char *ip = NULL;
+	idprov_status st = IDPROV_OK;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof(*resp));
+	curl = curl_easy_init();
+	if (curl == NULL) {
+		st = idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "could not start an HTTPS exchange");
+		goto out;
+	}
+	/* Go clients send it even on GET; some servers want it. */
+	headers = curl_slist_append(headers, "Content-Type: application/json");
+	if (headers == NULL) {
+		st = idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory building a request");
+		goto out;
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout_sec);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+	    req->timeout_sec < 10 ? req->timeout_sec : 10L);
+	curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	/* One connection, one session: the captured certificate must be the
+	 * one of this very exchange. */
+	curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)req->stop);
+	if (req->body != NULL) {
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->body_len);
+	}
+	if (req->ca_pem != NULL) {
+		/* Only our CA: no system store, no CA path. */
+		ca_blob.data = (void *)req->ca_pem;
+		ca_blob.len = strlen(req->ca_pem);
+		ca_blob.flags = CURL_BLOB_COPY;
+		curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca_blob);
+		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	} else {
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (req->cert_file != NULL) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, req->cert_file);
+		curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, req->key_file);
+		curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK) {
+		st = curl_failure(rc, req, &s, detail, err);
+		goto out;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->code);
+	if (curl_easy_getinfo(curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK &&
+	    ip != NULL) {
+		strncpy(resp->local_ip, ip, sizeof(resp->local_ip) - 1);
+		resp->local_ip[sizeof(resp->local_ip) - 1] = '\0';
+	}
+	resp->peer = peer_from_certinfo(curl);
+	if (s.data == NULL) {
+		s.data = calloc(1, 1);
+		if (s.data == NULL) {
+			st = idprov_error_set(err, IDPROV_ERR_NOMEM,
+			    "out of memory reading an answer");
+			goto out;
+		}
+	}
+	resp->body = s.data;
+	resp->len = s.len;
+	s.data = NULL;
+out:
+	free(s.data);
+	curl_slist_free_all(headers);
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	if (st != IDPROV_OK)
+		idpc_http_resp_free(resp);
+	return st;
+}
+
+void
+idpc_http_resp_free(idpc_http_resp *resp)
+{
+	if (resp == NULL)
+		return;
+	free(resp->body);
+	X509_free(resp->peer);
+	memset(resp, 0, sizeof(*resp));
+}
+
+void
+idpc_http_reason(const idpc_http_resp *resp, char *out, size_t out_len)
+{
+	json_t *root, *e;
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	if (resp->body == NULL || resp->len == 0)
+		return;
+	root = json_loadb(resp->body, resp->len, 0, NULL);
+	if (root != NULL) {
+		e = json_object_get(root, "error");
+		if (json_is_string(e))
+			snprintf(out, out_len, "%s", json_string_value(e));
+		json_decref(root);
+		if (out[0])
+			goto clean;
+	}
+	snprintf(out, out_len, "%.*s", (int)(resp->len > 200 ? 200 : resp->len),
+	    resp->body);
+clean:
+	/* The reason comes from the network: keep it on one printable line. */
+	for (i = 0; out[i]; i++) {
+		unsigned char ch = (unsigned char)out[i];
+		if (ch < 0x20 || ch == 0x7f)
+			out[i] = ' ';
+		n = i + 1;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		out[--n] = '\0';
+}

@@ -1,0 +1,229 @@
+/*
+ * state.c - files of the state folder (see state.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "lib/core/crypto.h"
+#include "lib/core/fileio.h"
+
+#define PEM_MAX (64 * 1024)
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + 1 + strlen(name) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+idprov_status
+idpc_state_paths(idprov_client *c)
+{
+	c->path_key = join(c->state_dir, "key.pem");
+	c->path_key_next = join(c->state_dir, "key.next.pem");
+	c->path_cert = join(c->state_dir, "cert.pem");
+	c->path_ca = join(c->state_dir, "ca.pem");
+	c->path_url = join(c->state_dir, "server.url");
+	if (!c->path_key || !c->path_key_next || !c->path_cert ||
+	    !c->path_ca || !c->path_url)
+		return idprov_error_set(&c->err, IDPROV_ERR_NOMEM,
+		    "out of memory");
+	return IDPROV_OK;
+}
+
+idprov_status
+idpc_state_mkdir(idprov_client *c)
+{
+	return idprov_mkdir_p(c->state_dir, 0700, &c->err);
+}
+
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* Make a rename durable. */
+static void
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+idprov_status
+idpc_state_recover(idprov_client *c)
+{
+	EVP_PKEY *next = NULL;
+	X509 *cert = NULL;
+	idprov_status st = IDPROV_OK;
+
+	if (!exists(c->path_key_next))
+		return IDPROV_OK;
+	/* A key.next.pem we cannot read is no better than none. */
+	if (idprov_key_load_file(c->path_key_next, &next, NULL) == IDPROV_OK &&
+	    idprov_cert_load_file(c->path_cert, &cert, NULL) == IDPROV_OK &&
+	    idprov_cert_matches_key(cert, next)) {
+		/* cert.pem was committed for the new key: finish. */
+		if (rename(c->path_key_next, c->path_key) != 0) {
+			st = idprov_error_set(&c->err, IDPROV_ERR_IO,
+			    "could not move %s over %s: %s", c->path_key_next,
+			    c->path_key, strerror(errno));
+			goto out;
+		}
+	} else if (unlink(c->path_key_next) != 0 && errno != ENOENT) {
+		st = idprov_error_set(&c->err, IDPROV_ERR_IO,
+		    "could not remove the unfinished %s: %s", c->path_key_next,
+		    strerror(errno));
+		goto out;
+	}
+	sync_dir(c->state_dir);
+out:
+	EVP_PKEY_free(next);
+	X509_free(cert);
+	return st;
+}
+
+idprov_status
+idpc_state_load_ca(idprov_client *c, char **pem, X509 **ca)
+{
+	char *text = NULL;
+	idprov_status st;
+
+	*pem = NULL;
+	*ca = NULL;
+	st = idprov_file_read(c->path_ca, PEM_MAX, &text, NULL, &c->err);
+	if (st != IDPROV_OK)
+		return st;
+	st = idprov_cert_from_pem(text, ca, &c->err);
+	if (st != IDPROV_OK) {
+		free(text);
+		return idprov_error_set(&c->err, st,
+		    "%s holds no readable certificate", c->path_ca);
+	}
+	*pem = text;
+	return IDPROV_OK;
+}
+
+idprov_status
+idpc_state_load_cert(idprov_client *c, X509 **cert)
+{
+	*cert = NULL;
+	if (!exists(c->path_cert))
+		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
+		    "this device is not provisioned: there is no %s",
+		    c->path_cert);
+	return idprov_cert_load_file(c->path_cert, cert, &c->err);
+}
+
+idprov_status
+idpc_state_load_key(idprov_client *c, EVP_PKEY **key)
+{
+	*key = NULL;
+	if (!exists(c->path_key))
+		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
+		    "there is no device key %s", c->path_key);
+	return idprov_key_load_file(c->path_key, key, &c->err);
+}
+
+idprov_status
+idpc_state_key(idprov_client *c, EVP_PKEY **key)
+{
+	idprov_status st;
+
+	*key = NULL;
+	if (exists(c->path_key))
+		return idprov_key_load_file(c->path_key, key, &c->err);
+	st = idprov_key_generate(IDPROV_KEY_EC_P256, key, &c->err);
+	if (st != IDPROV_OK)
+		return st;
+	st = idprov_key_save_file(c->path_key, *key, &c->err);
+	if (st != IDPROV_OK) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+	}
+	return st;
+}
+
+idprov_status
+idpc_state_load_url(idprov_client *c, char *out, size_t out_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	idprov_status st;
+
+	out[0] = '\0';
+	if (!exists(c->path_url))
+		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
+		    "there is no %s", c->path_url);
+	st = idprov_file_read(c->path_url, out_len, &text, &len, &c->err);
+	if (st != IDPROV_OK)
+		return st;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if (len == 0 || len >= out_len) {
+		free(text);
+		return idprov_error_set(&c->err, IDPROV_ERR_INVALID,
+		    "%s is empty or too long", c->path_url);
+	}
+	memcpy(out, text, len + 1);
+	free(text);
+	return IDPROV_OK;
+}
+
+idprov_status
+idpc_state_save_provisioned(idprov_client *c, X509 *ca, X509 *cert,
+    const char *directory_url)
+{
+	char line[IDPC_URL_MAX + 2];
+	int n;
+	idprov_status st;
+
+	st = idprov_cert_save_file(c->path_ca, ca, &c->err);
+	if (st != IDPROV_OK)
+		return st;
+	n = snprintf(line, sizeof(line), "%s\n", directory_url);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return idprov_error_set(&c->err, IDPROV_ERR_TOO_LARGE,
+		    "the server URL is too long to save");
+	st = idprov_file_write_atomic(c->path_url, line, (size_t)n, 0644,
+	    &c->err);
+	if (st != IDPROV_OK)
+		return st;
+	return idprov_cert_save_file(c->path_cert, cert, &c->err);
+}
+
+idprov_status
+idpc_state_save_renewed(idprov_client *c, X509 *cert, EVP_PKEY *new_key)
+{
+	idprov_status st;
+
+	if (new_key == NULL)
+		return idprov_cert_save_file(c->path_cert, cert, &c->err);
+	st = idprov_key_save_file(c->path_key_next, new_key, &c->err);
+	if (st != IDPROV_OK)
+		return st;
+	st = idprov_cert_save_file(c->path_cert, cert, &c->err);
+	if (st != IDPROV_OK) {
+		(void)unlink(c->path_key_next);
+		return st;
+	}
+	/* The commit point has passed; finishing is what recover does. */
+	return idpc_state_recover(c);
+}

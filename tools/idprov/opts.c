@@ -1,0 +1,269 @@
+/*
+ * opts.c - what the idprov commands share: options, the secret, the
+ * client, exit codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "commands.h"
+#include "lib/core/timeutil.h"
+
+#define SECRET_MAX 4096
+#define DEFAULT_DIR "./idprov-state"
+
+enum { OPT_SECRET_FILE = 256, OPT_SECRET_STDIN, OPT_ON_RENEW, OPT_ONCE };
+
+static const struct option long_opts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "server", required_argument, NULL, 's' },
+	{ "dir", required_argument, NULL, 'D' },
+	{ "secret", required_argument, NULL, 'S' },
+	{ "secret-file", required_argument, NULL, OPT_SECRET_FILE },
+	{ "secret-stdin", no_argument, NULL, OPT_SECRET_STDIN },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "rotate-key", no_argument, NULL, 'r' },
+	{ "on-renew", required_argument, NULL, OPT_ON_RENEW },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The letter under which `accepted` lists an option. */
+static int
+letter(int opt)
+{
+	switch (opt) {
+	case OPT_SECRET_FILE:
+	case OPT_SECRET_STDIN:
+		return 'S';
+	case OPT_ON_RENEW:
+		return 'o';
+	case OPT_ONCE:
+		return '1';
+	default:
+		return opt;
+	}
+}
+
+int
+tool_parse(int argc, char **argv, const char *accepted, tool_opts *o,
+    void (*usage)(void))
+{
+	idprov_error err;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage();
+			return -1;
+		}
+		if (opt == '?' || opt == ':' ||
+		    strchr(accepted, letter(opt)) == NULL) {
+			fprintf(stderr, "idprov %s: unknown or misplaced option "
+			    "\"%s\" (--help lists the options)\n", argv[0],
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		switch (opt) {
+		case 'd': o->device = optarg; break;
+		case 's': o->server = optarg; break;
+		case 'D': o->dir = optarg; break;
+		case 'S': o->secret_arg = optarg; break;
+		case OPT_SECRET_FILE: o->secret_file = optarg; break;
+		case OPT_SECRET_STDIN: o->secret_stdin = 1; break;
+		case 'r': o->rotate_key = 1; break;
+		case OPT_ON_RENEW: o->on_renew = optarg; break;
+		case OPT_ONCE: o->once = 1; break;
+		case 't':
+			if (idprov_duration_parse(optarg, &o->timeout, &err) !=
+			    IDPROV_OK) {
+				fprintf(stderr, "idprov %s: --timeout: %s\n",
+				    argv[0], err.msg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "idprov %s: unexpected argument \"%s\"\n",
+		    argv[0], argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((o->secret_arg != NULL) + (o->secret_file != NULL) +
+	    o->secret_stdin > 1) {
+		fprintf(stderr, "idprov %s: give the secret one way only "
+		    "(--secret, --secret-file or --secret-stdin)\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+const char *
+tool_dir(const tool_opts *o)
+{
+	const char *env = getenv("IDPROV_DIR");
+
+	if (o->dir != NULL)
+		return o->dir;
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return DEFAULT_DIR;
+}
+
+/* Up to the first newline of f, without it. */
+static int
+read_secret(FILE *f, const char *what, char **secret, size_t *len)
+{
+	char *buf = malloc(SECRET_MAX + 2);
+	size_t n;
+
+	if (buf == NULL) {
+		fprintf(stderr, "idprov: out of memory\n");
+		return EXIT_FAIL;
+	}
+	n = fread(buf, 1, SECRET_MAX + 1, f);
+	if (ferror(f)) {
+		fprintf(stderr, "idprov: could not read the secret from %s\n",
+		    what);
+		tool_secret_free(buf, SECRET_MAX + 2);
+		return EXIT_IO;
+	}
+	buf[n] = '\0';
+	n = strcspn(buf, "\r\n");
+	if (n > SECRET_MAX) {
+		fprintf(stderr, "idprov: the secret in %s is over %d bytes\n",
+		    what, SECRET_MAX);
+		tool_secret_free(buf, SECRET_MAX + 2);
+		return EXIT_USAGE;
+	}
+	buf[n] = '\0';
+	*secret = buf;
+	*len = n;
+	return 0;
+}
+
+int
+tool_secret(const tool_opts *o, int required, char **secret, size_t *len)
+{
+	FILE *f;
+	int rc;
+
+	*secret = NULL;
+	*len = 0;
+	if (o->secret_arg != NULL) {
+		*len = strlen(o->secret_arg);
+		*secret = strdup(o->secret_arg);
+		if (*secret == NULL)
+			return EXIT_FAIL;
+		rc = 0;
+	} else if (o->secret_file != NULL) {
+		f = fopen(o->secret_file, "r");
+		if (f == NULL) {
+			fprintf(stderr, "idprov: cannot open the secret file "
+			    "%s: %s\n", o->secret_file, strerror(errno));
+			return EXIT_IO;
+		}
+		rc = read_secret(f, o->secret_file, secret, len);
+		fclose(f);
+	} else if (o->secret_stdin) {
+		rc = read_secret(stdin, "standard input", secret, len);
+	} else {
+		if (!required)
+			return 0;
+		fprintf(stderr, "idprov: the OOB secret is missing (--secret, "
+		    "--secret-file or --secret-stdin)\n");
+		return EXIT_USAGE;
+	}
+	if (rc == 0 && *len == 0) {
+		fprintf(stderr, "idprov: the OOB secret is empty\n");
+		tool_secret_free(*secret, 0);
+		*secret = NULL;
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
+void
+tool_secret_free(char *secret, size_t len)
+{
+	if (secret == NULL)
+		return;
+	OPENSSL_cleanse(secret, len > 0 ? len : strlen(secret));
+	free(secret);
+}
+
+int
+tool_client(const tool_opts *o, idprov_client **c)
+{
+	idprov_status st;
+
+	st = idprov_client_new(c, o->device, tool_dir(o));
+	if (st != IDPROV_OK)
+		return tool_fail(*c, st);
+	if (o->server != NULL) {
+		st = idprov_client_set_server(*c, o->server);
+		if (st != IDPROV_OK)
+			return tool_fail(*c, st);
+	}
+	return 0;
+}
+
+int
+tool_exit_code(idprov_status st)
+{
+	switch (st) {
+	case IDPROV_OK:
+		return EXIT_OK;
+	case IDPROV_ERR_WAITING:
+	case IDPROV_ERR_TIMEOUT:
+		return EXIT_WAITING;
+	case IDPROV_ERR_REJECTED:
+		return EXIT_REJECTED;
+	case IDPROV_ERR_UNTRUSTED:
+	case IDPROV_ERR_VERIFY:
+		return EXIT_UNTRUSTED;
+	case IDPROV_ERR_IO:
+		return EXIT_IO;
+	case IDPROV_ERR_NETWORK:
+		return EXIT_NETWORK;
+	case IDPROV_ERR_EXPIRED:
+		return EXIT_EXPIRED;
+	case IDPROV_ERR_STATE:
+	case IDPROV_ERR_NOT_FOUND:
+		return EXIT_NOT_PROVISIONED;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int
+tool_fail(idprov_client *c, idprov_status st)
+{
+	const char *msg = idprov_client_errmsg(c);
+
+	fprintf(stderr, "idprov: %s\n", msg[0] ? msg : idprov_status_str(st));
+	return tool_exit_code(st);
+}
+
+void
+tool_fmt_left(long long s, char *out, size_t out_len)
+{
+	if (s <= 0)
+		snprintf(out, out_len, "now");
+	else if (s >= 86400)
+		snprintf(out, out_len, "%lldd %lldh", s / 86400,
+		    s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(out, out_len, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(out, out_len, "%lldm %llds", s / 60, s % 60);
+	else
+		snprintf(out, out_len, "%llds", s);
+}
