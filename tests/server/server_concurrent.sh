@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# server_concurrent: 8 clients at once, 350 requests over every endpoint
+# (directory, oobsecret, provreq Waiting/Approved/Rejected, status, admin
+# device list); every answer checked, the server alive afterwards and
+# exiting 0 on SIGTERM.  Kept small: it also runs under ThreadSanitizer.
+source "$IDPROV_SRC/tests/lib/harness.sh"
+source "$IDPROV_SRC/tests/server/common.sh"
+
+REQUESTS=350 # 50 of each of the 7 kinds
+h_ca_init
+h_server_start
+s_keypair k1
+
+# the expected directory
+printf '{"endpoints":{"directory":"/idprov/directory","status":"/idprov/status/{deviceID}","postOobSecret":"/idprov/oobsecret","postProvisionRequest":"/idprov/provreq","crl":"/idprov/crl"},"caCert":"%s","version":"1","services":{}}' \
+	"$(base64 -w0 "$H_CA/ca.pem")" >"$H_TMP/directory.json"
+# secrets for mix-ok-N (Approved) and mix-rej-N (signed wrongly: Rejected),
+# posted in one request of the admin API
+/usr/bin/python3 - "$REQUESTS" >"$H_TMP/bulk.json" <<'EOF'
+import json, sys
+n = int(sys.argv[1]) // 7 + 1
+s = [{"deviceID": "mix-%s-%d" % (k, i), "oobSecret": "secret-mix-%s-%d" % (k, i), "validUntil": ""}
+     for k in ("ok", "rej") for i in range(n)]
+sys.stdout.write(json.dumps({"secrets": s}, separators=(",", ":")))
+EOF
+out=$(h_curl_admin -X POST -H 'Content-Type: application/json' --data-binary @"$H_TMP/bulk.json" \
+	"$H_URL/idprov/admin/oobsecrets")
+s_expect_code 200 "$out" "bulk OOB secrets"
+h_expect_eq "{\"accepted\":$((2 * (REQUESTS / 7 + 1)))}" "$(h_body "$out")" "bulk OOB secrets answer"
+s_oob mix-status secret-status
+s_provreq "$H_TMP/r.json" mix-status secret-status k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" secret-status Approved "provisioning of mix-status"
+
+out=$(s_probe mix --port "$H_PORT" --ca "$H_CA/ca.pem" --admin-cert "$H_CA/admin.pem" \
+	--admin-key "$H_CA/admin.key" --pub "$H_TMP/k1.pub" --dir-expected "$H_TMP/directory.json" \
+	--status-id mix-status --threads 8 --requests "$REQUESTS" 2>&1) ||
+	h_fail "concurrent clients got wrong answers: $out"
+echo "$out"
+h_expect_contains "$out" "approved=50" "50 concurrent Approved provisionings answered"
+h_ok
+
+s_alive "the concurrent clients"
+out=$(h_curl_admin "$H_URL/idprov/admin/devices?status=approved&limit=1000")
+h_expect_contains "$(h_body "$out")" '"total":51' "the registry holds the 50 devices approved concurrently and mix-status"
+out=$(h_curl_admin "$H_URL/idprov/status/mix-ok-17")
+h_expect_eq Approved "$(h_body "$out" | s_probe field status)" "status of one concurrently approved device"
+# every rejected device kept its secret (one wrong signature each)
+s_provreq "$H_TMP/r.json" mix-rej-3 secret-mix-rej-3 k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" secret-mix-rej-3 Approved "mix-rej-3 with its right secret after one wrong signature"
+
+h_server_stop
+h_pass

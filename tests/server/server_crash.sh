@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# server_crash: kill -9 idprovd in the middle of a burst of provisionings
+# (100 devices, 8 at a time, secrets posted beforehand).  Every certificate
+# a client actually received must be in the registry after the restart
+# (the registry commits before it answers), and SQLite must be intact.
+source "$IDPROV_SRC/tests/lib/harness.sh"
+source "$IDPROV_SRC/tests/server/common.sh"
+
+h_ca_init
+h_server_start
+mkdir -p "$H_TMP/keys" "$H_TMP/got"
+: >"$H_TMP/devices.txt"
+for i in $(seq -w 1 100); do
+	dev="crash-$i"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+		openssl pkey -pubout -out "$H_TMP/keys/$dev.pub"
+	s_oob "$dev" "secret-$dev"
+	echo "$dev secret-$dev $H_TMP/keys/$dev.pub" >>"$H_TMP/devices.txt"
+done
+echo "100 secrets posted"
+
+s_probe burst --port "$H_PORT" --ca "$H_CA/ca.pem" --list "$H_TMP/devices.txt" --threads 8 \
+	--out "$H_TMP/got" >"$H_TMP/burst.out" 2>&1 &
+burst_pid=$!
+# kill -9 once a fair share of the certificates went out
+for _ in $(seq 1200); do
+	n=$(find "$H_TMP/got" -name '*.pem' | wc -l)
+	[ "$n" -ge 20 ] && break
+	kill -0 "$burst_pid" 2>/dev/null || break
+	sleep 0.05
+done
+kill -KILL "$H_PID"
+wait "$H_PID" 2>/dev/null || true
+killed_at=$(find "$H_TMP/got" -name '*.pem' | wc -l)
+wait "$burst_pid" || h_fail "the burst client failed: $(cat "$H_TMP/burst.out")"
+cat "$H_TMP/burst.out"
+grep -q 'other=0' "$H_TMP/burst.out" || h_fail "some answers of the burst were wrong: $(cat "$H_TMP/burst.out")"
+h_ok
+got=$(find "$H_TMP/got" -name '*.pem' | wc -l)
+echo "killed with $killed_at certificates received, $got in all"
+[ "$got" -ge 1 ] || h_fail "no certificate was received before the kill"
+[ "$got" -lt 100 ] || echo "note: every device was served before the kill took effect"
+
+out=$(sqlite3 "$H_TMP/idprov.db" 'PRAGMA integrity_check')
+h_expect_eq ok "$out" "PRAGMA integrity_check after kill -9"
+
+h_server_start
+out=$(h_curl_admin "$H_URL/idprov/admin/devices?status=approved&limit=1000")
+s_expect_code 200 "$out" "admin device list after the restart"
+list=$(h_body "$out" | tr a-f A-F)
+sqlite3 "$H_TMP/idprov.db" .dump | tr a-f A-F >"$H_TMP/dump.sql"
+for pem in "$H_TMP"/got/*.pem; do
+	dev=$(basename "$pem" .pem)
+	serial=$(s_serial_hex "$pem")
+	h_expect_contains "$list" "$serial" "serial of the certificate $dev received, in the admin device list"
+	dec=$(/usr/bin/python3 -c "print(int('$serial', 16))")
+	grep -q -e "$serial" -e "$dec" "$H_TMP/dump.sql" ||
+		h_fail "serial $serial (received by $dev) is not in the SQLite registry"
+	h_ok
+	out=$(h_curl_admin "$H_URL/idprov/status/$dev")
+	h_expect_eq "$(s_probe status-body --id "$dev" --status Approved --ca "$H_CA/ca.pem" --cert "$pem")" \
+		"$(h_body "$out")" "status of $dev names the certificate it received"
+done
+echo "all $got received certificates are in the registry"
+
+# the secrets died with the process: a device that got nothing now waits
+for i in $(seq -w 1 100); do
+	dev="crash-$i"
+	[ -f "$H_TMP/got/$dev.pem" ] && continue
+	s_probe provreq-body --id "$dev" --ip 192.0.2.1 --pub "$H_TMP/keys/$dev.pub" --secret "secret-$dev" >"$H_TMP/req.json"
+	curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/r.json" -X POST \
+		-H 'Content-Type: application/json' --data-binary @"$H_TMP/req.json" "$H_URL/idprov/provreq"
+	s_expect_resp "$H_TMP/r.json" "" Waiting "$dev after the crash (secret forgotten)"
+	break
+done
+# and the server provisions again
+s_keypair k1
+s_oob crash-new secret-new
+s_provreq "$H_TMP/r.json" crash-new secret-new k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" secret-new Approved "a provisioning after the crash"
+
+h_server_stop
+out=$(sqlite3 "$H_TMP/idprov.db" 'PRAGMA integrity_check')
+h_expect_eq ok "$out" "PRAGMA integrity_check at the end"
+h_pass

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# server_directory: GET /idprov/directory answers the exact canonical bytes
+# of WIRE.md "Directory" (caCert = base64 of the CA PEM file), as JSON, to
+# every kind of client: curl, a Go-like client (ALPN h2,http/1.1, no SNI,
+# Content-Type on GET), HTTP/1.0, with or without a client certificate.
+# Also: the CRL named in the directory, the TLS versions, and a client
+# certificate from a foreign CA failing the handshake.
+source "$IDPROV_SRC/tests/lib/harness.sh"
+source "$IDPROV_SRC/tests/server/common.sh"
+
+h_ca_init
+h_server_start
+
+ca_b64=$(base64 -w0 "$H_CA/ca.pem")
+want='{"endpoints":{"directory":"/idprov/directory","status":"/idprov/status/{deviceID}","postOobSecret":"/idprov/oobsecret","postProvisionRequest":"/idprov/provreq","crl":"/idprov/crl"},"caCert":"'"$ca_b64"'","version":"1","services":{}}'
+
+# 1. plain curl
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -D "$H_TMP/h1" -o "$H_TMP/d1" \
+	-w '%{http_code} %{content_type}' "$H_URL/idprov/directory")
+h_expect_eq "200" "${out%% *}" "GET directory status"
+case "${out#* }" in
+application/json | "application/json;"*) h_ok ;;
+*) h_fail "GET directory: Content-Type application/json expected, got '${out#* }'" ;;
+esac
+h_expect_eq "$want" "$(cat "$H_TMP/d1")" "directory bytes (curl)"
+# The PEM really is the CA file, byte for byte, once decoded.
+got_ca=$(s_field "$H_TMP/d1" caCert | base64 -d | sha256sum)
+h_expect_eq "$(sha256sum <"$H_CA/ca.pem")" "$got_ca" "directory caCert decodes to ca.pem"
+
+# 2. like a Go client: ALPN h2,http/1.1 offered, no SNI (IP literal),
+# Content-Type: application/json on a GET.  The server must not pick h2
+# (it speaks HTTP/1.1) and must answer the same bytes.
+out=$(curl -sS --max-time 20 --http2 --cacert "$H_CA/ca.pem" -H 'Content-Type: application/json' \
+	-o "$H_TMP/d2" -w '%{http_code} %{http_version}' "$H_URL/idprov/directory")
+h_expect_eq "200 1.1" "$out" "Go-like GET (ALPN h2,http/1.1, no SNI): status and HTTP version"
+h_expect_eq "$want" "$(cat "$H_TMP/d2")" "directory bytes (Go-like client)"
+
+alpn=$(openssl s_client -connect "127.0.0.1:$H_PORT" -noservername -alpn h2,http/1.1 \
+	-CAfile "$H_CA/ca.pem" </dev/null 2>/dev/null | grep -E '^(ALPN protocol|No ALPN)' || true)
+h_expect_not_contains "$alpn" "h2" "the server must not select ALPN h2"
+printf 'GET /idprov/directory HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Type: application/json\r\nAccept-Encoding: gzip\r\nUser-Agent: Go-http-client/1.1\r\n\r\n' \
+	"$H_PORT" >"$H_TMP/go.req"
+out=$(s_probe raw --port "$H_PORT" --ca "$H_CA/ca.pem" --alpn h2,http/1.1 --in "$H_TMP/go.req")
+s_expect_code 200 "$out" "Go-like raw request"
+h_expect_eq "$want" "$(h_body "$out")" "directory bytes (raw Go-like request, no SNI)"
+
+# 3. HTTP/1.0
+printf 'GET /idprov/directory HTTP/1.0\r\n\r\n' >"$H_TMP/h10.req"
+out=$(s_probe raw --port "$H_PORT" --ca "$H_CA/ca.pem" --in "$H_TMP/h10.req")
+s_expect_code 200 "$out" "HTTP/1.0 GET directory"
+h_expect_eq "$want" "$(h_body "$out")" "directory bytes (HTTP/1.0)"
+
+# 4. with an admin and a device certificate: the same directory
+out=$(h_curl_admin "$H_URL/idprov/directory")
+s_expect_code 200 "$out" "directory with the admin certificate"
+h_expect_eq "$want" "$(h_body "$out")" "directory bytes (admin certificate)"
+h_device_cert dir-dev1
+out=$(h_curl_as dir-dev1 "$H_URL/idprov/directory")
+s_expect_code 200 "$out" "directory with a device certificate"
+h_expect_eq "$want" "$(h_body "$out")" "directory bytes (device certificate)"
+
+# 5. before it has the CA a device skips verification: that must work too
+out=$(curl -sS --max-time 20 -k -w '\nHTTP %{http_code}' "$H_URL/idprov/directory")
+s_expect_code 200 "$out" "directory without verifying the server"
+
+# 6. HEAD answers like GET without a body
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -I -o /dev/null -w '%{http_code}' "$H_URL/idprov/directory")
+h_expect_eq 200 "$out" "HEAD directory"
+
+# 7. the CRL named in the directory: DER, signed by the CA
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/crl.der" \
+	-w '%{http_code} %{content_type}' "$H_URL/idprov/crl")
+h_expect_eq "200 application/pkix-crl" "$out" "GET crl status and Content-Type"
+out=$(openssl crl -inform DER -in "$H_TMP/crl.der" -CAfile "$H_CA/ca.pem" -noout 2>&1) ||
+	h_fail "the CRL does not verify against the CA: $out"
+h_expect_contains "$out" "verify OK" "CRL signature"
+
+# 8. TLS 1.2 and 1.3 accepted, 1.1 refused
+for v in tls1_2 tls1_3; do
+	openssl s_client -connect "127.0.0.1:$H_PORT" -"$v" -CAfile "$H_CA/ca.pem" -verify_return_error \
+		</dev/null >"$H_TMP/s_client.log" 2>&1 || h_fail "a $v handshake failed: $(tail -n 3 "$H_TMP/s_client.log")"
+	h_ok
+done
+if openssl s_client -connect "127.0.0.1:$H_PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' \
+	</dev/null >"$H_TMP/s_client.log" 2>&1; then
+	h_fail "a TLS 1.1 handshake succeeded; WIRE.md says TLS 1.2 minimum"
+fi
+h_ok
+
+# 9. a client certificate from another CA fails the handshake (WIRE.md
+# Transport: "an invalid one fails the handshake")
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=admin/CN=mallory" \
+	-days 1 -keyout "$H_TMP/foreign.key" -out "$H_TMP/foreign.pem" 2>/dev/null
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" --cert "$H_TMP/foreign.pem" --key "$H_TMP/foreign.key" \
+	-o /dev/null -w '%{http_code}' "$H_URL/idprov/directory" 2>/dev/null || true)
+[ "$out" = "000" ] || h_fail "a self-signed 'admin' client certificate was accepted (HTTP $out); expected a failed handshake"
+h_ok
+s_alive "the foreign certificate"
+
+h_server_stop
+h_pass
