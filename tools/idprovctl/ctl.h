@@ -8,9 +8,14 @@
  * neither the program name nor the command words.  "-h"/"--help" right
  * after the words prints the command's usage without calling run().
  *
- * Exit codes: 0 success, 1 failure (the operation failed or was refused),
- * 2 usage (bad command line).  Messages go to stderr as one sentence
- * prefixed with "idprovctl: ".
+ * The connection options (--server --cert --key --ca --config, opts.h) may
+ * also stand before the command words; main.c moves them after.
+ *
+ * Exit codes (exitcode.h, docs/admin-cli.md): 0 success, 1 failure (the
+ * operation failed or was refused), 2 usage (bad command line), 3 the
+ * server could not be reached, 4 a bad input file, 5 an output file exists
+ * or cannot be written.  Messages go to stderr as one sentence prefixed
+ * with "idprovctl: ".
  */
 #ifndef IDPROVCTL_CTL_H
 #define IDPROVCTL_CTL_H
@@ -53,5 +58,13 @@ _Noreturn void ctl_die(const char *fmt, ...)
 
 /* ---- the commands ---- */
 int ctl_ca_init(int argc, char **argv);	/* ca_init.c */
+int ctl_oob_set(int argc, char **argv);	/* oob.c */
+int ctl_oob_import(int argc, char **argv);	/* import.c */
+int ctl_oob_generate(int argc, char **argv);	/* generate.c */
+int ctl_status(int argc, char **argv);	/* status.c */
+int ctl_list(int argc, char **argv);	/* list.c */
+int ctl_revoke(int argc, char **argv);	/* revoke.c */
+int ctl_issue(int argc, char **argv);	/* issue.c */
+int ctl_crl(int argc, char **argv);	/* crl.c */
 
 #endif

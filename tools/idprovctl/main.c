@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "opts.h"
 
 #ifndef IDPROV_VERSION
 #define IDPROV_VERSION "unknown"
@@ -16,6 +17,29 @@ const ctl_command ctl_commands[] = {
 	{ { "ca", "init" }, ctl_ca_init,
 	    "--dir DIR [--hosts NAME,IP,...] [--org NAME] [--days N] [--force]",
 	    "create a CA, a server certificate and an admin certificate" },
+	{ { "oob", "set" }, ctl_oob_set,
+	    "DEVICE [SECRET|-] [--valid-for 3d | --valid-until TIME]",
+	    "give the server a device's OOB secret (- or none: read it from "
+	    "standard input)" },
+	{ { "oob", "import" }, ctl_oob_import,
+	    "FILE.csv [--check] [--quiet]",
+	    "check a CSV of deviceID,secret[,validUntil] and upload all of it" },
+	{ { "oob", "generate" }, ctl_oob_generate,
+	    "--count N --prefix P [--start N] [--out DIR] [--upload] [--force] "
+	    "[--valid-for D | --valid-until T]",
+	    "make secrets for N devices: a CSV and one QR code SVG each" },
+	{ { "status" }, ctl_status, "DEVICE [--json]",
+	    "a device's provisioning status and certificate" },
+	{ { "list" }, ctl_list,
+	    "[--pending|--approved|--revoked|--waiting|--rejected] [--json]",
+	    "the devices the server knows" },
+	{ { "revoke" }, ctl_revoke, "DEVICE [--reason R] [--json]",
+	    "revoke a device's certificates (the CRL is updated)" },
+	{ { "issue" }, ctl_issue,
+	    "DEVICE --pubkey FILE [--out FILE] [--ip IP] [--force]",
+	    "get a certificate for a device's public key, as an admin" },
+	{ { "crl" }, ctl_crl, "[--out FILE.der] [--force] [--json]",
+	    "show the server's CRL, or save it as DER" },
 	{ { NULL }, NULL, NULL, NULL }
 };
 
@@ -134,7 +158,11 @@ print_help(FILE *f)
 		fprintf(f, "  %-20s %s\n", command_name(c, name, sizeof(name)),
 		    c->help);
 	fputs("\n  idprovctl help COMMAND   the options of one command\n"
-	    "  idprovctl --version      the version\n", f);
+	    "  idprovctl --version      the version\n"
+	    "\nconnection options, anywhere on the line:\n"
+	    "  --server URL --cert FILE --key FILE --ca FILE --config FILE\n"
+	    "  (else $IDPROV_SERVER $IDPROV_CERT $IDPROV_KEY $IDPROV_CA, else\n"
+	    "  ~/.config/idprov/admin.conf; see docs/admin-cli.md)\n", f);
 }
 
 /* The table entry whose words start argv[0..argc), longest first. */
@@ -161,7 +189,9 @@ int
 main(int argc, char **argv)
 {
 	const ctl_command *c;
-	int n;
+	char *words[CTL_MAX_WORDS], **rest;
+	int idx[CTL_MAX_WORDS];
+	int n, nw, i, j, k, rc;
 
 	if (argc < 2) {
 		print_help(stderr);
@@ -188,17 +218,39 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	if ((c = match(argc - 1, argv + 1)) == NULL) {
-		ctl_err("unknown command '%s'", argv[1]);
+	/* The command words may follow connection options
+	 * (idprovctl --server U oob set ...): find them, then hand the
+	 * command everything else, options included. */
+	ctl_words_find(argc, argv, 1, idx, CTL_MAX_WORDS, &nw);
+	for (i = 0; i < nw; i++)
+		words[i] = argv[idx[i]];
+	if (nw == 0 || (c = match(nw, words)) == NULL) {
+		if (nw == 0)
+			ctl_err("no command given");
+		else
+			ctl_err("unknown command '%s'", words[0]);
 		print_help(stderr);
 		return 2;
 	}
 	n = word_count(c);
-	if (argc > 1 + n && (strcmp(argv[1 + n], "--help") == 0 ||
-	    strcmp(argv[1 + n], "-h") == 0)) {
+	rest = calloc((size_t)argc, sizeof(*rest));
+	if (rest == NULL)
+		return ctl_fail("out of memory");
+	for (i = 1, k = 0, j = 0; i < argc; i++) {
+		if (j < n && i == idx[j]) {
+			j++;
+			continue;
+		}
+		rest[k++] = argv[i];
+	}
+	if (k > 0 && (strcmp(rest[0], "--help") == 0 ||
+	    strcmp(rest[0], "-h") == 0)) {
 		ctl_print_usage(stdout, c);
 		printf("%s\n", c->help);
+		free(rest);
 		return 0;
 	}
-	return c->run(argc - 1 - n, argv + 1 + n);
+	rc = c->run(k, rest);
+	free(rest);
+	return rc;
 }

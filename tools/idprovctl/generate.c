@@ -1,0 +1,257 @@
+/*
+ * generate.c - `idprovctl oob generate --count N --prefix P [--out DIR]`:
+ * strong secrets for a batch of devices, as a CSV for the factory and one
+ * QR code sticker (SVG) per device; --upload posts them too.
+ *
+ * Both kinds of file hold secrets: they are written atomically with mode
+ * 0600, and an existing one is never replaced without --force.  File names
+ * come from the generated deviceIDs, whose prefix is checked to be a safe
+ * file name part ([A-Za-z0-9._-], not starting with '.').
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <openssl/crypto.h>
+
+#include "ctl.h"
+#include "csv.h"
+#include "qrsvg.h"
+#include "secret.h"
+#include "session.h"
+#include "upload.h"
+#include "validity.h"
+#include "lib/core/buf.h"
+#include "lib/core/fileio.h"
+#include "lib/core/validate.h"
+
+#define MAX_COUNT 100000
+
+static const ctl_opt own[] = {
+	{ "count", 1 },
+	{ "prefix", 1 },
+	{ "out", 1 },
+	{ "start", 1 },
+	{ "upload", 0 },
+	{ "force", 0 },
+	{ "quiet", 0 },
+	{ "valid-for", 1 },
+	{ "valid-until", 1 },
+	{ NULL, 0 }
+};
+
+static int prefix_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n == 0 || n > 48 || p[0] == '.')
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int parse_count(const char *s, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *out >= min &&
+	    *out <= max;
+}
+
+static void rows_free(ctl_oob_row *rows, size_t n)
+{
+	if (!rows)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].device_id);
+		if (rows[i].secret)
+			OPENSSL_cleanse(rows[i].secret, strlen(rows[i].secret));
+		free(rows[i].secret);
+		free(rows[i].valid_until);
+	}
+	free(rows);
+}
+
+/* The CSV the factory gets: header line, one row per device. */
+static char *csv_text(const ctl_oob_row *rows, size_t n, size_t *len)
+{
+	idprov_buf b = IDPROV_BUF_INIT;
+
+	idprov_buf_append_str(&b, "deviceID,secret,validUntil\n");
+	for (size_t i = 0; i < n; i++) {
+		idprov_buf_append_str(&b, rows[i].device_id);
+		idprov_buf_append_char(&b, ',');
+		idprov_buf_append_str(&b, rows[i].secret);
+		idprov_buf_append_char(&b, ',');
+		idprov_buf_append_str(&b, rows[i].valid_until);
+		idprov_buf_append_char(&b, '\n');
+	}
+	return idprov_buf_take(&b, len);
+}
+
+int ctl_oob_generate(int argc, char **argv)
+{
+	const char *prefix, *dir;
+	ctl_oob_row *rows = NULL;
+	ctl_conn *conn = NULL;
+	ctl_upload_result res;
+	char until[32], path[PATH_MAX];
+	long count, start = 1;
+	int digits, rc, force;
+	ctl_args a;
+	idprov_error err;
+	char *text = NULL;
+	size_t len = 0;
+
+	if ((rc = ctl_session_args("oob generate", argc, argv, own, 0, 0,
+	    &a)) != 0)
+		return rc;
+	if (!ctl_arg(&a, "count") || !ctl_arg(&a, "prefix"))
+		return ctl_usage_error("oob generate", "--count and --prefix "
+		    "are needed");
+	if (!parse_count(ctl_arg(&a, "count"), 1, MAX_COUNT, &count))
+		return ctl_usage_error("oob generate", "--count must be a "
+		    "number from 1 to %d", MAX_COUNT);
+	if (ctl_arg(&a, "start") && !parse_count(ctl_arg(&a, "start"), 0,
+	    100000000L, &start))
+		return ctl_usage_error("oob generate", "--start must be a "
+		    "number from 0 to 100000000");
+	prefix = ctl_arg(&a, "prefix");
+	if (!prefix_ok(prefix))
+		return ctl_usage_error("oob generate", "--prefix must be 1 to "
+		    "48 of the characters A-Z a-z 0-9 . _ - and not start with "
+		    "'.' (it becomes part of file names)");
+	if ((rc = ctl_validity_from_args(&a, "oob generate", until)) != 0)
+		return rc;
+	dir = ctl_arg(&a, "out") ? ctl_arg(&a, "out") : ".";
+	force = ctl_flag(&a, "force");
+	digits = snprintf(NULL, 0, "%ld", start + count - 1);
+	if (digits < 4)
+		digits = 4;
+
+	rows = calloc((size_t)count, sizeof(*rows));
+	if (!rows)
+		return ctl_fail("out of memory");
+	idprov_error_clear(&err);
+	for (long i = 0; i < count; i++) {
+		char id[IDPROV_DEVICE_ID_MAX + 8];
+		char sec[CTL_SECRET_CHARS + 1];
+
+		snprintf(id, sizeof(id), "%s%0*ld", prefix, digits, start + i);
+		if (idprov_validate_device_id(id, &err) != IDPROV_OK) {
+			rc = ctl_usage_error("oob generate", "%s", err.msg);
+			goto out;
+		}
+		if (ctl_secret_generate(sec, &err) != IDPROV_OK) {
+			rc = ctl_fail("%s", err.msg);
+			goto out;
+		}
+		rows[i].device_id = strdup(id);
+		rows[i].secret = strdup(sec);
+		rows[i].valid_until = strdup(until);
+		rows[i].line = (size_t)i + 2;	/* CSV line (after header) */
+		OPENSSL_cleanse(sec, sizeof(sec));
+		if (!rows[i].device_id || !rows[i].secret ||
+		    !rows[i].valid_until) {
+			rc = ctl_fail("out of memory");
+			goto out;
+		}
+	}
+
+	/* Refuse before writing anything, so a batch is never half replaced. */
+	if (idprov_mkdir_p(dir, 0700, &err) != IDPROV_OK) {
+		ctl_err("%s", err.msg);
+		rc = CTL_EXIT_OUTPUT;
+		goto out;
+	}
+	if (!force) {
+		snprintf(path, sizeof(path), "%s/secrets.csv", dir);
+		if (ctl_path_exists(path)) {
+			ctl_err("%s exists; give --force to replace it", path);
+			rc = CTL_EXIT_OUTPUT;
+			goto out;
+		}
+		for (long i = 0; i < count; i++) {
+			snprintf(path, sizeof(path), "%s/%s.svg", dir,
+			    rows[i].device_id);
+			if (ctl_path_exists(path)) {
+				ctl_err("%s exists; give --force to replace "
+				    "it", path);
+				rc = CTL_EXIT_OUTPUT;
+				goto out;
+			}
+		}
+	}
+	for (long i = 0; i < count; i++) {
+		char *payload = ctl_qr_payload(rows[i].device_id,
+		    rows[i].secret);
+		char *svg = NULL;
+		size_t svg_len = 0;
+		idprov_status st;
+
+		if (!payload) {
+			rc = ctl_fail("out of memory");
+			goto out;
+		}
+		st = ctl_qr_svg(payload, rows[i].device_id, &svg, &svg_len,
+		    &err);
+		OPENSSL_cleanse(payload, strlen(payload));
+		free(payload);
+		if (st == IDPROV_OK) {
+			snprintf(path, sizeof(path), "%s/%s.svg", dir,
+			    rows[i].device_id);
+			st = idprov_file_write_atomic(path, svg, svg_len, 0600,
+			    &err);
+			OPENSSL_cleanse(svg, svg_len);
+		}
+		free(svg);
+		if (st != IDPROV_OK) {
+			ctl_err("%s", err.msg);
+			rc = CTL_EXIT_OUTPUT;
+			goto out;
+		}
+	}
+	text = csv_text(rows, (size_t)count, &len);
+	if (!text) {
+		rc = ctl_fail("out of memory");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/secrets.csv", dir);
+	if (idprov_file_write_atomic(path, text, len, 0600, &err) !=
+	    IDPROV_OK) {
+		ctl_err("%s", err.msg);
+		rc = CTL_EXIT_OUTPUT;
+		goto out;
+	}
+	printf("generated %ld secret%s: %s and %ld QR code%s (%s%0*ld.svg ... "
+	    "%s%0*ld.svg) in %s\n", count, count == 1 ? "" : "s", path, count,
+	    count == 1 ? "" : "s", prefix, digits, start, prefix, digits,
+	    start + count - 1, dir);
+
+	if (ctl_flag(&a, "upload")) {
+		if ((rc = ctl_session_connect(&a, &conn)) != 0)
+			goto out;
+		rc = ctl_upload_secrets(conn, rows, (size_t)count, path,
+		    ctl_flag(&a, "quiet"), &res);
+		if (rc == 0)
+			printf("uploaded %zu secret%s in %zu request%s\n",
+			    res.stored, res.stored == 1 ? "" : "s",
+			    res.requests, res.requests == 1 ? "" : "s");
+	}
+out:
+	if (text) {
+		OPENSSL_cleanse(text, len);
+		free(text);
+	}
+	rows_free(rows, (size_t)count);
+	ctl_conn_close(conn);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/*
+ * session.h - what every server command does first: parse its options,
+ * resolve the connection settings, open the HTTPS connection; and the
+ * printing helpers the commands share.
+ */
+#ifndef IDPROVCTL_SESSION_H
+#define IDPROVCTL_SESSION_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "conn.h"
+#include "exitcode.h"
+#include "opts.h"
+#include "settings.h"
+
+/*
+ * Parse argv for command `cmd` (e.g. "oob set") with its own options and
+ * between min_pos and max_pos positional arguments.  Returns 0, or the exit
+ * code after printing the problem (and the usage).
+ */
+int ctl_session_args(const char *cmd, int argc, char **argv,
+    const ctl_opt *own, int min_pos, int max_pos, ctl_args *a);
+
+/* Resolve the settings from a's options and connect.  Returns 0, or the
+ * exit code after printing one sentence. */
+int ctl_session_connect(const ctl_args *a, ctl_conn **conn);
+
+/*
+ * Send one request and check the answer (ctl_conn_check).  On success
+ * returns 0 with the answer in r (free it); otherwise prints the sentence
+ * and returns the exit code (r is freed).
+ */
+int ctl_session_call(ctl_conn *conn, const char *method, const char *path,
+    const char *body, size_t body_len, const char *what, ctl_response *r);
+
+/* Print a JSON value on stdout, indented, with a newline. */
+void ctl_print_json(json_t *v);
+
+/* ---- a human table: columns sized to their widest cell ---- */
+typedef struct ctl_table {
+	int n_cols;
+	size_t n_rows, cap;
+	char **cells;		/* n_rows * n_cols, malloc'd strings */
+} ctl_table;
+
+void ctl_table_init(ctl_table *t, int n_cols, const char *const *header);
+/* Add a row of n_cols strings (NULL is printed as "-"). */
+void ctl_table_add(ctl_table *t, const char *const *row);
+void ctl_table_print(const ctl_table *t, FILE *f);
+void ctl_table_free(ctl_table *t);
+
+/* ---- progress on a terminal ---- */
+typedef struct ctl_progress {
+	int on;			/* stderr is a terminal and not quiet */
+	size_t total;
+	int last_pct;
+} ctl_progress;
+
+void ctl_progress_start(ctl_progress *p, size_t total, int quiet);
+void ctl_progress_update(ctl_progress *p, size_t done);
+void ctl_progress_end(ctl_progress *p);
+
+/* 1 if path exists (any kind of file). */
+int ctl_path_exists(const char *path);
+
+#endif
