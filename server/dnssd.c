@@ -35,6 +35,7 @@ struct srv_dnssd {
 	char *name;		/* current instance name (avahi_malloc'd) */
 	unsigned short port;
 	int published_logged;	/* the "published as" line was written */
+	int log_info;		/* log level is info or more */
 };
 
 /* One line per event, like the rest of idprovd's log. */
@@ -64,8 +65,8 @@ static void take_alternative_name(srv_dnssd *d)
 
 	if (next == NULL)
 		return;		/* out of memory: keep trying the old name */
-	dnssd_log("warn", "instance name \"%s\" is taken on the network; "
-	    "trying \"%s\"", d->name, next);
+	dnssd_log("warn", "instance name \"%s\" is already in use on the "
+	    "network; trying \"%s\"", d->name, next);
 	avahi_free(d->name);
 	d->name = next;
 	d->published_logged = 0;
@@ -80,7 +81,7 @@ static void group_cb(AvahiEntryGroup *g, AvahiEntryGroupState state,
 
 	switch (state) {
 	case AVAHI_ENTRY_GROUP_ESTABLISHED:
-		if (!d->published_logged) {
+		if (!d->published_logged && d->log_info) {
 			dnssd_log("info", "published \"%s\" %s port %u TXT %s",
 			    d->name, IDPROV_SERVICE_TYPE, d->port,
 			    DNSSD_TXT_PATH);
@@ -141,11 +142,28 @@ static void publish(srv_dnssd *d, AvahiClient *c)
 		    d->name, avahi_strerror(ret));
 }
 
+#define DNSSD_RETRY_SEC 5	/* how often to look for a D-Bus that was missing */
+
+static void reconnect_cb(AvahiTimeout *t, void *userdata);
+
+static void schedule_reconnect(srv_dnssd *d, unsigned delay_sec)
+{
+	const AvahiPoll *api = avahi_threaded_poll_get(d->poll);
+	struct timeval when;
+
+	if (api->timeout_new(api, avahi_elapse_time(&when, delay_sec * 1000,
+	    0), reconnect_cb, d) == NULL)
+		dnssd_log("error", "cannot schedule the reconnection to "
+		    "avahi-daemon; the service stays unpublished");
+}
+
 /*
- * The daemon went away: the old client is dead for good, so make a new
- * one that waits (AVAHI_CLIENT_NO_FAIL) and publishes when it is back.
- * Runs from a timeout rather than inside client_cb so the old client is
- * never freed from within its own callback.
+ * Make a fresh client.  Used when the daemon went away (the old client is
+ * dead for good; the new one waits for the daemon thanks to
+ * AVAHI_CLIENT_NO_FAIL and publishes when it is back) and when not even
+ * the system bus could be reached (then we simply try again later).  Runs
+ * from a timeout rather than inside client_cb so the old client is never
+ * freed from within its own callback.
  */
 static void reconnect_cb(AvahiTimeout *t, void *userdata)
 {
@@ -162,15 +180,12 @@ static void reconnect_cb(AvahiTimeout *t, void *userdata)
 	d->client = avahi_client_new(api, AVAHI_CLIENT_NO_FAIL, client_cb, d,
 	    &error);
 	if (d->client == NULL)
-		dnssd_log("error", "cannot reconnect to avahi-daemon: %s; "
-		    "the service stays unpublished", avahi_strerror(error));
+		schedule_reconnect(d, DNSSD_RETRY_SEC);
 }
 
 static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 {
 	srv_dnssd *d = userdata;
-	const AvahiPoll *api;
-	struct timeval now;
 
 	switch (state) {
 	case AVAHI_CLIENT_S_RUNNING:
@@ -187,11 +202,7 @@ static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 		if (avahi_client_errno(c) == AVAHI_ERR_DISCONNECTED) {
 			dnssd_log("warn", "avahi-daemon went away; the service "
 			    "is published again when it returns");
-			api = avahi_threaded_poll_get(d->poll);
-			if (api->timeout_new(api, avahi_elapse_time(&now, 0, 0),
-			    reconnect_cb, d) == NULL)
-				dnssd_log("error", "cannot schedule the "
-				    "reconnection to avahi-daemon");
+			schedule_reconnect(d, 0);
 		} else {
 			dnssd_log("error", "Avahi client failed: %s",
 			    avahi_strerror(avahi_client_errno(c)));
@@ -227,6 +238,7 @@ idprov_status srv_dnssd_start(const srv_config *cfg, unsigned short port,
 		goto out;
 	}
 	d->port = port;
+	d->log_info = cfg->log_level >= 2;
 	d->name = avahi_strdup(name);
 	d->poll = avahi_threaded_poll_new();
 	if (d->name == NULL || d->poll == NULL) {
@@ -238,19 +250,21 @@ idprov_status srv_dnssd_start(const srv_config *cfg, unsigned short port,
 	 * avahi_client_new makes run here, on this thread. */
 	d->client = avahi_client_new(avahi_threaded_poll_get(d->poll),
 	    AVAHI_CLIENT_NO_FAIL, client_cb, d, &error);
-	if (d->client == NULL) {
-		st = idprov_error_set(err, IDPROV_ERR_NETWORK, "cannot start "
-		    "the Avahi client: %s", avahi_strerror(error));
-		goto out;
-	}
-	if (avahi_client_get_state(d->client) == AVAHI_CLIENT_CONNECTING) {
+	if (d->client == NULL ||
+	    avahi_client_get_state(d->client) == AVAHI_CLIENT_CONNECTING) {
 		if (cfg->dnssd_required) {
 			st = idprov_error_set(err, IDPROV_ERR_NETWORK, "no "
-			    "avahi-daemon is running and dnssd_required is set");
+			    "avahi-daemon answers (%s) and DNS-SD is required",
+			    d->client == NULL ? avahi_strerror(error) :
+			    "waiting for it");
 			goto out;
 		}
-		dnssd_log("warn", "no avahi-daemon is running; serving without "
+		dnssd_log("warn", "no avahi-daemon answers; serving without "
 		    "DNS-SD, and publishing \"%s\" once one starts", d->name);
+		/* Without even a system bus the client could not be made:
+		 * look again from time to time. */
+		if (d->client == NULL)
+			schedule_reconnect(d, DNSSD_RETRY_SEC);
 	}
 	if (avahi_threaded_poll_start(d->poll) < 0) {
 		st = idprov_error_set(err, IDPROV_ERR_NETWORK, "cannot start "
