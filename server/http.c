@@ -1,0 +1,855 @@
+/*
+ * http.c - the HTTPS layer: sockets, worker threads, connections and the
+ * translation between evhttp requests and srv_request/srv_response.
+ *
+ * Each connection gets a srv_conn hung on its SSL object (ex_data), so
+ * that it lives exactly as long as the SSL: OpenSSL frees it through the
+ * ex_data free callback when libevent frees the connection.  A per-worker
+ * sweep timer enforces the deadlines: libevent's own timeouts only measure
+ * silence between reads, so a client trickling one byte a second would
+ * never hit them.  A connection past its deadline has its socket shut
+ * down, and evhttp frees it through its ordinary error path.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "config_load.h"
+#include "http.h"
+#include "tls.h"
+#include "../lib/core/wire.h"
+
+#define SRV_BACKLOG 1024
+#define SRV_SWEEP_MS 250
+#define SRV_MAX_HEADERS_SIZE (16 * 1024)
+#define SRV_MAX_WORKERS 256
+
+enum conn_state {
+	CONN_NEW = 0,	/* accepted: handshake and first request */
+	CONN_READING,	/* bytes of a request have arrived */
+	CONN_BUSY,	/* answered, the response is being written */
+	CONN_IDLE,	/* keep-alive, waiting for the next request */
+	CONN_REJECT	/* over the connection cap: close at once */
+};
+
+typedef struct srv_worker srv_worker;
+
+typedef struct srv_conn {
+	srv_worker *w;
+	SSL *ssl;
+	enum conn_state state;
+	long long deadline_ms;	/* monotonic; shut down when passed */
+	long long req_start_us;	/* first byte of the current request */
+	int nodelay_done;
+	int killed;
+	int peer_done;
+	srv_peer peer;		/* cached: renegotiation is off */
+	struct srv_conn *prev, *next;
+} srv_conn;
+
+struct srv_worker {
+	srv_http *h;
+	int id;
+	pthread_t thread;
+	int started;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound[SRV_MAX_LISTEN];
+	size_t n_bound;
+	struct event *sweep_ev;
+	struct event *stop_ev;
+	srv_conn *conns;	/* touched by this worker's thread only */
+	int draining;
+	long long drain_until_ms;
+};
+
+struct srv_http {
+	srv_app *app;
+	srv_log *lg;
+	pthread_mutex_t tls_lock;
+	SSL_CTX *ctx;
+	atomic_int read_timeout_sec;
+	atomic_int idle_timeout_sec;
+	atomic_int max_connections;
+	atomic_int n_conn;
+	int ex_idx;		/* SSL ex_data index of the srv_conn */
+	size_t n_addr;
+	struct sockaddr_storage addr[SRV_MAX_LISTEN];
+	socklen_t addr_len[SRV_MAX_LISTEN];
+	int n_workers;
+	srv_worker *workers;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- connections ---- */
+
+/* OpenSSL calls this from SSL_free for every SSL; ours carry a conn. */
+static void
+conn_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	srv_conn *c = ptr;
+
+	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+	if (c == NULL)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	atomic_fetch_sub(&c->w->h->n_conn, 1);
+	srv_tls_peer_clear(&c->peer);
+	free(c);
+}
+
+static srv_conn *
+conn_of_request(srv_http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (ssl = bufferevent_openssl_get_ssl(bev)) == NULL)
+		return NULL;
+	return SSL_get_ex_data(ssl, h->ex_idx);
+}
+
+/* Close the socket under libevent's feet: evhttp sees EOF or EPIPE and
+ * frees the connection the usual way. */
+static void
+conn_kill(srv_conn *c)
+{
+	int fd;
+
+	if (c->killed)
+		return;
+	fd = SSL_get_fd(c->ssl);
+	if (fd >= 0) {
+		shutdown(fd, SHUT_RDWR);
+		c->killed = 1;
+	}
+}
+
+/* Called whenever decrypted bytes enter the connection's input buffer:
+ * the first byte of a request starts its read deadline. */
+static void
+conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	srv_conn *c = arg;
+
+	(void)buf;
+	if (info->n_added == 0)
+		return;
+	if (c->state == CONN_IDLE) {
+		c->state = CONN_READING;
+		c->deadline_ms = now_ms() + 1000LL *
+		    atomic_load(&c->w->h->read_timeout_sec);
+		c->req_start_us = now_us();
+	} else if (c->state == CONN_NEW) {
+		/* The deadline set at accept covers the handshake too. */
+		c->state = CONN_READING;
+		c->req_start_us = now_us();
+	}
+}
+
+/* evhttp asks for a bufferevent for each accepted socket. */
+static struct bufferevent *
+conn_new_cb(struct event_base *base, void *arg)
+{
+	srv_worker *w = arg;
+	srv_http *h = w->h;
+	struct bufferevent *bev = NULL;
+	srv_conn *c;
+	SSL *ssl;
+	int n;
+
+	pthread_mutex_lock(&h->tls_lock);
+	ssl = SSL_new(h->ctx);
+	pthread_mutex_unlock(&h->tls_lock);
+	if (ssl == NULL)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	c->w = w;
+	c->ssl = ssl;
+	c->state = CONN_NEW;
+	c->deadline_ms = now_ms() + 1000LL * atomic_load(&h->read_timeout_sec);
+	if (SSL_set_ex_data(ssl, h->ex_idx, c) != 1) {
+		free(c);
+		SSL_free(ssl);
+		return NULL;
+	}
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	n = atomic_fetch_add(&h->n_conn, 1) + 1;
+
+	bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);	/* frees c too */
+		return NULL;
+	}
+	evbuffer_add_cb(bufferevent_get_input(bev), conn_input_cb, c);
+	if (n > atomic_load(&h->max_connections) || w->draining) {
+		/* evhttp sets the socket right after we return; the sweep
+		 * runs after that and closes it. */
+		c->state = CONN_REJECT;
+		c->deadline_ms = 0;
+		srv_logf(h->lg, SRV_LOG_DEBUG, "connection refused: %d open, "
+		    "the cap is %d", n - 1, atomic_load(&h->max_connections));
+		event_active(w->sweep_ev, EV_TIMEOUT, 1);
+	}
+	return bev;
+}
+
+/* The response of the connection's request has been written. */
+static void
+conn_done_cb(struct evhttp_request *req, void *arg)
+{
+	srv_conn *c = arg;
+
+	(void)req;
+	c->state = CONN_IDLE;
+	c->deadline_ms = now_ms() + 1000LL *
+	    atomic_load(&c->w->h->idle_timeout_sec);
+}
+
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	srv_worker *w = arg;
+	long long now = now_ms();
+	srv_conn *c;
+
+	(void)fd;
+	(void)what;
+	for (c = w->conns; c != NULL; c = c->next) {
+		if (now >= c->deadline_ms)
+			conn_kill(c);
+		else if (w->draining && (c->state == CONN_NEW ||
+		    c->state == CONN_IDLE))
+			conn_kill(c);
+	}
+	if (w->draining && (w->conns == NULL || now >= w->drain_until_ms))
+		event_base_loopbreak(w->base);
+}
+
+/* ---- requests ---- */
+
+static const char bad_path_body[] =
+    "{\"error\":\"the request path is not valid\"}";
+
+static srv_method
+method_of(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET: return SRV_METHOD_GET;
+	case EVHTTP_REQ_HEAD: return SRV_METHOD_HEAD;
+	case EVHTTP_REQ_POST: return SRV_METHOD_POST;
+	default: return SRV_METHOD_OTHER;
+	}
+}
+
+static const char *
+method_name(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	default: return "OTHER";
+	}
+}
+
+static void
+free_body(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+static const char *
+role_name(srv_role r)
+{
+	switch (r) {
+	case SRV_ROLE_DEVICE: return "device";
+	case SRV_ROLE_ADMIN: return "admin";
+	case SRV_ROLE_OTHER: return "other";
+	default: return "none";
+	}
+}
+
+/*
+ * The decoded path, or NULL when it cannot be served: not absolute, a
+ * NUL byte, or ".." anywhere (nothing of ours has it, and refusing it
+ * here means no handler ever sees a traversal).
+ */
+static char *
+decode_path(const struct evhttp_uri *uri)
+{
+	const char *raw = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	size_t len = 0;
+	char *p;
+
+	if (raw == NULL || raw[0] != '/')
+		return NULL;
+	p = evhttp_uridecode(raw, 0, &len);
+	if (p == NULL)
+		return NULL;
+	if (strlen(p) != len || strstr(p, "..") != NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	srv_worker *w = arg;
+	srv_http *h = w->h;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct evkeyvalq *out_h = evhttp_request_get_output_headers(req);
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	srv_request r;
+	srv_response resp;
+	srv_conn *c;
+	char *path = NULL, *body = NULL, *peer_addr = NULL;
+	const char *query = NULL;
+	char clen[32];
+	ev_uint16_t peer_port = 0;
+	size_t body_len;
+	long long start;
+	int fd, one = 1;
+
+	memset(&r, 0, sizeof(r));
+	memset(&resp, 0, sizeof(resp));
+	c = conn_of_request(h, req);
+	if (c == NULL) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	start = c->state == CONN_READING ? c->req_start_us : now_us();
+	c->state = CONN_BUSY;
+	/* Writing the answer is bounded by the idle timeout. */
+	c->deadline_ms = now_ms() + 1000LL * atomic_load(&h->idle_timeout_sec);
+	if (!c->nodelay_done) {
+		/* Without it, a response written in two pieces waits ~40 ms
+		 * for the client's delayed ACK. */
+		fd = SSL_get_fd(c->ssl);
+		if (fd >= 0)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+		c->nodelay_done = 1;
+	}
+	if (!c->peer_done) {
+		srv_tls_peer(c->ssl, &c->peer);
+		c->peer_done = 1;
+	}
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &peer_addr, &peer_port);
+
+	path = decode_path(evhttp_request_get_evhttp_uri(req));
+	if (path == NULL) {
+		resp.status = 400;
+		resp.body = malloc(sizeof(bad_path_body) - 1);
+		if (resp.body != NULL) {
+			memcpy(resp.body, bad_path_body,
+			    sizeof(bad_path_body) - 1);
+			resp.body_len = sizeof(bad_path_body) - 1;
+		}
+		snprintf(resp.outcome, sizeof(resp.outcome),
+		    "bad-request: path");
+		goto reply;
+	}
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	body_len = evbuffer_get_length(in);
+	if ((body = malloc(body_len + 1)) == NULL) {
+		resp.status = 500;
+		snprintf(resp.outcome, sizeof(resp.outcome), "out of memory");
+		goto reply;
+	}
+	if (body_len > 0 && evbuffer_copyout(in, body, body_len) !=
+	    (ev_ssize_t)body_len) {
+		resp.status = 500;
+		goto reply;
+	}
+	body[body_len] = '\0';
+
+	r.method = method_of(cmd);
+	r.path = path;
+	r.query = query;
+	r.body = body;
+	r.body_len = body_len;
+	r.peer_addr = peer_addr != NULL ? peer_addr : "";
+	r.role = c->peer.role;
+	r.peer_cn = c->peer.cert != NULL ? c->peer.cn : NULL;
+	r.peer_ou = c->peer.cert != NULL ? c->peer.ou : NULL;
+	r.peer_cert = c->peer.cert;
+	srv_app_handle(h->app, &r, &resp);
+
+reply:
+	if (resp.status < 100 || resp.status > 599)
+		resp.status = 500;
+	if (resp.body == NULL)
+		resp.body_len = 0;
+	evhttp_add_header(out_h, "Content-Type", resp.content_type != NULL ?
+	    resp.content_type : "application/json");
+	snprintf(clen, sizeof(clen), "%zu", resp.body_len);
+	evhttp_add_header(out_h, "Content-Length", clen);
+	if (w->draining)
+		evhttp_add_header(out_h, "Connection", "close");
+	if (resp.body_len > 0) {
+		if (evbuffer_add_reference(out, resp.body, resp.body_len,
+		    free_body, NULL) != 0)
+			free(resp.body);
+	} else {
+		free(resp.body);
+	}
+	resp.body = NULL;
+	evhttp_request_set_on_complete_cb(req, conn_done_cb, c);
+
+	if (srv_log_enabled(h->lg, SRV_LOG_INFO))
+		srv_logf(h->lg, SRV_LOG_INFO, "request method=%s path=%s "
+		    "device=%s peer=%s role=%s status=%d outcome=\"%s\" "
+		    "ms=%.3f", method_name(cmd), path != NULL ? path :
+		    "(invalid)", resp.device[0] != '\0' ? resp.device :
+		    (c->peer.cn[0] != '\0' ? c->peer.cn : "-"),
+		    r.peer_addr != NULL ? r.peer_addr :
+		    (peer_addr != NULL ? peer_addr : "-"),
+		    role_name(c->peer.role), resp.status,
+		    resp.outcome[0] != '\0' ? resp.outcome : "-",
+		    (double)(now_us() - start) / 1000.0);
+	evhttp_send_reply(req, resp.status, NULL, NULL);
+	free(body);
+	free(path);
+}
+
+/* ---- sockets ---- */
+
+static void
+addr_format(const struct sockaddr_storage *ss, unsigned short port,
+    char *out, size_t outsz)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    host, sizeof(host));
+		snprintf(out, outsz, "[%s]:%u", host, port);
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+		    host, sizeof(host));
+		snprintf(out, outsz, "%s:%u", host, port);
+	}
+}
+
+static unsigned short
+addr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static void
+addr_set_port(struct sockaddr_storage *ss, unsigned short port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/* A TCP socket for ss; reuseport for the workers' sockets, not for the
+ * probe that checks nobody else holds the port. */
+static int
+make_socket(const struct sockaddr_storage *ss, socklen_t len, int reuseport)
+{
+	int fd, one = 1;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) != 0) ||
+	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
+	    bind(fd, (const struct sockaddr *)ss, len) != 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static idprov_status
+bind_error(const struct sockaddr_storage *ss, idprov_error *err)
+{
+	char a[300];
+	int e = errno;
+
+	addr_format(ss, addr_port(ss), a, sizeof(a));
+	if (e == EADDRINUSE)
+		return idprov_error_set(err, IDPROV_ERR_IO, "cannot listen on "
+		    "%s: the address is already in use", a);
+	return idprov_error_set(err, IDPROV_ERR_IO, "cannot listen on %s: %s",
+	    a, strerror(e));
+}
+
+/*
+ * SO_REUSEPORT would let us share a port with another idprovd of the
+ * same user without a word; a plain bind first proves the port is ours.
+ * For port 0 the probe also picks the port that every socket then uses.
+ */
+static idprov_status
+probe_addresses(srv_http *h, idprov_error *err)
+{
+	struct sockaddr_storage got;
+	socklen_t glen;
+	unsigned short port = 0;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < h->n_addr; i++) {
+		if (addr_port(&h->addr[i]) == 0 && port != 0)
+			addr_set_port(&h->addr[i], port);
+		if ((fd = make_socket(&h->addr[i], h->addr_len[i], 0)) < 0)
+			return bind_error(&h->addr[i], err);
+		if (addr_port(&h->addr[i]) == 0) {
+			glen = sizeof(got);
+			if (getsockname(fd, (struct sockaddr *)&got, &glen) != 0) {
+				close(fd);
+				return bind_error(&h->addr[i], err);
+			}
+			port = addr_port(&got);
+			addr_set_port(&h->addr[i], port);
+		}
+		close(fd);
+	}
+	return IDPROV_OK;
+}
+
+/* ---- workers ---- */
+
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	srv_worker *w = arg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < w->n_bound; i++)
+		evhttp_del_accept_socket(w->http, w->bound[i]);
+	w->n_bound = 0;
+	w->draining = 1;
+	/* Requests in flight have their own deadlines; this only guards
+	 * against a bug keeping the process alive. */
+	w->drain_until_ms = now_ms() + 1000LL *
+	    (atomic_load(&w->h->read_timeout_sec) +
+	    atomic_load(&w->h->idle_timeout_sec) + 2);
+	sweep_cb(-1, 0, w);
+}
+
+static void *
+worker_main(void *arg)
+{
+	srv_worker *w = arg;
+	int i;
+
+	event_base_dispatch(w->base);
+	/* Free the connections here, in the thread that owns them; the
+	 * non-blocking passes run libevent's deferred frees. */
+	evhttp_free(w->http);
+	w->http = NULL;
+	for (i = 0; i < 4; i++)
+		event_base_loop(w->base, EVLOOP_NONBLOCK);
+	return NULL;
+}
+
+static idprov_status
+worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
+    idprov_error *err)
+{
+	struct evconnlistener *lev;
+	struct timeval sweep = { 0, SRV_SWEEP_MS * 1000 };
+	size_t i;
+	int fd;
+
+	w->h = h;
+	w->id = id;
+	if ((w->base = event_base_new()) == NULL ||
+	    (w->http = evhttp_new(w->base)) == NULL ||
+	    (w->sweep_ev = event_new(w->base, -1, EV_PERSIST, sweep_cb,
+	    w)) == NULL ||
+	    (w->stop_ev = event_new(w->base, -1, 0, stop_cb, w)) == NULL)
+		return idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "cannot create the event loop of a worker");
+	event_add(w->sweep_ev, &sweep);
+	evhttp_set_max_body_size(w->http, IDPROV_MAX_BODY);
+	evhttp_set_max_headers_size(w->http, SRV_MAX_HEADERS_SIZE);
+	/* Read (and drop) an oversized body before answering 413, so the
+	 * client is not cut off mid-upload and actually sees the 413. */
+	evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	/* A backstop for a stalled write; reads are bounded by the sweep. */
+	evhttp_set_timeout(w->http, cfg->idle_timeout_sec +
+	    cfg->read_timeout_sec);
+	/* Every method reaches the application, which answers 405. */
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_default_content_type(w->http, "application/json");
+	evhttp_set_bevcb(w->http, conn_new_cb, w);
+	evhttp_set_gencb(w->http, request_cb, w);
+	for (i = 0; i < h->n_addr; i++) {
+		if ((fd = make_socket(&h->addr[i], h->addr_len[i], 1)) < 0)
+			return bind_error(&h->addr[i], err);
+		if (listen(fd, SRV_BACKLOG) != 0) {
+			close(fd);
+			return bind_error(&h->addr[i], err);
+		}
+		/* backlog 0: the socket already listens. */
+		lev = evconnlistener_new(w->base, NULL, NULL,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+		if (lev == NULL) {
+			close(fd);
+			return idprov_error_set(err, IDPROV_ERR_NOMEM,
+			    "cannot create a listener");
+		}
+		if ((w->bound[w->n_bound] = evhttp_bind_listener(w->http,
+		    lev)) == NULL) {
+			evconnlistener_free(lev);
+			return idprov_error_set(err, IDPROV_ERR_NOMEM,
+			    "cannot create a listener");
+		}
+		w->n_bound++;
+	}
+	return IDPROV_OK;
+}
+
+idprov_status
+srv_http_new(const srv_config *cfg, srv_app *app, srv_log *lg,
+    SSL_CTX *ctx, srv_http **out, idprov_error *err)
+{
+	static const char *const defaults[] = { "[::]:43776", "0.0.0.0:43776" };
+	srv_http *h;
+	idprov_status st;
+	size_t i;
+	long ncpu;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		SSL_CTX_free(ctx);
+		return idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory starting the HTTP layer");
+	}
+	h->app = app;
+	h->lg = lg;
+	h->ctx = ctx;
+	pthread_mutex_init(&h->tls_lock, NULL);
+	atomic_init(&h->n_conn, 0);
+	atomic_init(&h->read_timeout_sec, cfg->read_timeout_sec);
+	atomic_init(&h->idle_timeout_sec, cfg->idle_timeout_sec);
+	atomic_init(&h->max_connections, cfg->max_connections);
+	h->ex_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_ex_free);
+	if (h->ex_idx <= 0) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
+		    "cannot register the connection data");
+		goto fail;
+	}
+
+	h->n_addr = cfg->n_listen > 0 ? cfg->n_listen : 2;
+	for (i = 0; i < h->n_addr; i++) {
+		const char *a = cfg->n_listen > 0 ? cfg->listen[i] : defaults[i];
+
+		if (srv_listen_parse(a, &h->addr[i], &h->addr_len[i]) != 0) {
+			st = idprov_error_set(err, IDPROV_ERR_INVALID,
+			    "the listen address \"%s\" is not ADDR:PORT", a);
+			goto fail;
+		}
+	}
+	if ((st = probe_addresses(h, err)) != IDPROV_OK)
+		goto fail;
+
+	h->n_workers = cfg->workers;
+	if (h->n_workers <= 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		h->n_workers = ncpu > 0 ? (int)ncpu : 1;
+	}
+	if (h->n_workers > SRV_MAX_WORKERS)
+		h->n_workers = SRV_MAX_WORKERS;
+	if ((h->workers = calloc((size_t)h->n_workers,
+	    sizeof(*h->workers))) == NULL) {
+		st = idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory starting the workers");
+		goto fail;
+	}
+	for (i = 0; i < (size_t)h->n_workers; i++)
+		if ((st = worker_init(h, &h->workers[i], (int)i, cfg, err)) !=
+		    IDPROV_OK)
+			goto fail;
+	*out = h;
+	return IDPROV_OK;
+fail:
+	srv_http_free(h);
+	return st;
+}
+
+idprov_status
+srv_http_start(srv_http *h, idprov_error *err)
+{
+	sigset_t all, old;
+	int i, rc;
+
+	/* Workers never take signals: the main thread's loop does. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < h->n_workers; i++) {
+		rc = pthread_create(&h->workers[i].thread, NULL, worker_main,
+		    &h->workers[i]);
+		if (rc != 0) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			return idprov_error_set(err, IDPROV_ERR_NOMEM,
+			    "cannot start a worker thread: %s", strerror(rc));
+		}
+		h->workers[i].started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return IDPROV_OK;
+}
+
+void
+srv_http_first_address(const srv_http *h, char *out, size_t outsz)
+{
+	addr_format(&h->addr[0], addr_port(&h->addr[0]), out, outsz);
+}
+
+unsigned short
+srv_http_port(const srv_http *h)
+{
+	return addr_port(&h->addr[0]);
+}
+
+void
+srv_http_set_tls(srv_http *h, SSL_CTX *ctx)
+{
+	SSL_CTX *old;
+
+	pthread_mutex_lock(&h->tls_lock);
+	old = h->ctx;
+	h->ctx = ctx;
+	pthread_mutex_unlock(&h->tls_lock);
+	/* Open connections hold their own reference (SSL_new). */
+	SSL_CTX_free(old);
+}
+
+void
+srv_http_set_limits(srv_http *h, const srv_config *cfg)
+{
+	atomic_store(&h->read_timeout_sec, cfg->read_timeout_sec);
+	atomic_store(&h->idle_timeout_sec, cfg->idle_timeout_sec);
+	atomic_store(&h->max_connections, cfg->max_connections);
+}
+
+void
+srv_http_stop(srv_http *h)
+{
+	int i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->n_workers; i++)
+		if (h->workers[i].started)
+			event_active(h->workers[i].stop_ev, EV_TIMEOUT, 1);
+	for (i = 0; i < h->n_workers; i++)
+		if (h->workers[i].started) {
+			pthread_join(h->workers[i].thread, NULL);
+			h->workers[i].started = 0;
+		}
+}
+
+void
+srv_http_free(srv_http *h)
+{
+	srv_worker *w;
+	int i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; h->workers != NULL && i < h->n_workers; i++) {
+		w = &h->workers[i];
+		if (w->http != NULL)
+			evhttp_free(w->http);	/* never started */
+		if (w->base != NULL)
+			event_base_loop(w->base, EVLOOP_NONBLOCK);
+		if (w->sweep_ev != NULL)
+			event_free(w->sweep_ev);
+		if (w->stop_ev != NULL)
+			event_free(w->stop_ev);
+		if (w->base != NULL)
+			event_base_free(w->base);
+	}
+	free(h->workers);
+	if (h->ex_idx > 0)
+		CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, h->ex_idx);
+	SSL_CTX_free(h->ctx);
+	pthread_mutex_destroy(&h->tls_lock);
+	free(h);
+}

@@ -1,0 +1,179 @@
+/*
+ * tls.c - the server SSL_CTX and what the client certificate says.
+ */
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "tls.h"
+
+/* The id context lets sessions with a verified client certificate be
+ * resumed; OpenSSL refuses resumption without one. */
+static const unsigned char session_ctx_id[] = "idprovd";
+
+/*
+ * Go offers "h2,http/1.1"; we speak HTTP/1.1 only.  Select it when
+ * offered, otherwise select nothing (the client then assumes HTTP/1.1):
+ * never fail the handshake over ALPN.
+ */
+static int
+alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned int inlen, void *arg)
+{
+	unsigned int i = 0;
+
+	(void)ssl;
+	(void)arg;
+	while (i < inlen) {
+		unsigned int n = in[i];
+
+		if (i + 1 + n > inlen)
+			break;
+		if (n == 8 && memcmp(in + i + 1, "http/1.1", 8) == 0) {
+			*out = in + i + 1;
+			*outlen = (unsigned char)n;
+			return SSL_TLSEXT_ERR_OK;
+		}
+		i += 1 + n;
+	}
+	return SSL_TLSEXT_ERR_NOACK;
+}
+
+idprov_status
+srv_tls_ctx_new(const srv_config *cfg, SSL_CTX **out, idprov_error *err)
+{
+	SSL_CTX *ctx = NULL;
+	STACK_OF(X509_NAME) *cas = NULL;
+	idprov_status st = IDPROV_ERR_CRYPTO;
+
+	*out = NULL;
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
+		    "cannot create the TLS context");
+		goto out;
+	}
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256") != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
+		    "cannot set the TLS versions, groups or ciphers");
+		goto out;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->server_cert) != 1) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_IO, "cannot load the "
+		    "server certificate %s", cfg->server_cert);
+		goto out;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->server_key,
+	    SSL_FILETYPE_PEM) != 1) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_IO, "cannot load the "
+		    "server key %s", cfg->server_key);
+		goto out;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_INVALID, "the server "
+		    "key %s does not belong to the certificate %s",
+		    cfg->server_key, cfg->server_cert);
+		goto out;
+	}
+	if (SSL_CTX_load_verify_locations(ctx, cfg->ca_cert, NULL) != 1 ||
+	    (cas = SSL_load_client_CA_file(cfg->ca_cert)) == NULL) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_IO, "cannot load the "
+		    "CA certificate %s", cfg->ca_cert);
+		goto out;
+	}
+	SSL_CTX_set_client_CA_list(ctx, cas);
+	cas = NULL;
+	/* Requested, not required; a certificate that does not verify (other
+	 * CA, expired, not for client use) fails the handshake. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify_depth(ctx, 2);
+	SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	if (SSL_CTX_set_session_id_context(ctx, session_ctx_id,
+	    sizeof(session_ctx_id) - 1) != 1) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
+		    "cannot set the TLS session context");
+		goto out;
+	}
+	/* Devices rarely come back within a ticket's life; one ticket is
+	 * enough and saves an encryption per handshake. */
+	SSL_CTX_set_num_tickets(ctx, 1);
+	*out = ctx;
+	ctx = NULL;
+	st = IDPROV_OK;
+out:
+	sk_X509_NAME_pop_free(cas, X509_NAME_free);
+	SSL_CTX_free(ctx);
+	return st;
+}
+
+srv_role
+srv_tls_role_of_ou(const char *ou)
+{
+	if (ou == NULL || ou[0] == '\0')
+		return SRV_ROLE_OTHER;
+	if (strcmp(ou, "admin") == 0 || strcmp(ou, "plugin") == 0)
+		return SRV_ROLE_ADMIN;
+	if (strcmp(ou, "iotdevice") == 0)
+		return SRV_ROLE_DEVICE;
+	return SRV_ROLE_OTHER;
+}
+
+/* The first entry of nid in name, as UTF-8, into out ("" if none or if
+ * it holds a NUL). */
+static void
+name_entry(X509_NAME *name, int nid, char *out, size_t outsz)
+{
+	X509_NAME_ENTRY *e;
+	unsigned char *utf8 = NULL;
+	int idx, n;
+
+	out[0] = '\0';
+	idx = X509_NAME_get_index_by_NID(name, nid, -1);
+	if (idx < 0 || (e = X509_NAME_get_entry(name, idx)) == NULL)
+		return;
+	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+	if (n > 0 && (size_t)n < outsz && memchr(utf8, '\0', (size_t)n) ==
+	    NULL) {
+		memcpy(out, utf8, (size_t)n);
+		out[n] = '\0';
+	}
+	OPENSSL_free(utf8);
+}
+
+void
+srv_tls_peer(SSL *ssl, srv_peer *peer)
+{
+	X509 *cert;
+	X509_NAME *subj;
+
+	memset(peer, 0, sizeof(*peer));
+	peer->role = SRV_ROLE_NONE;
+	cert = SSL_get1_peer_certificate(ssl);
+	if (cert == NULL)
+		return;
+	/* The handshake fails for a bad certificate, but check again: a
+	 * certificate is only believed when it verified. */
+	if (SSL_get_verify_result(ssl) != X509_V_OK) {
+		X509_free(cert);
+		return;
+	}
+	subj = X509_get_subject_name(cert);
+	name_entry(subj, NID_commonName, peer->cn, sizeof(peer->cn));
+	name_entry(subj, NID_organizationalUnitName, peer->ou,
+	    sizeof(peer->ou));
+	peer->role = srv_tls_role_of_ou(peer->ou);
+	peer->cert = cert;
+}
+
+void
+srv_tls_peer_clear(srv_peer *peer)
+{
+	X509_free(peer->cert);
+	memset(peer, 0, sizeof(*peer));
+}
