@@ -98,4 +98,12 @@ h_ok
 s_alive "the foreign certificate"
 
 h_server_stop
+
+# 10. services from --service, keys sorted whatever the flag order
+h_server_start --service 'mqtt=mqtts://hub:8883' --service 'amqp=amqps://hub:5671'
+want_s='{"endpoints":{"directory":"/idprov/directory","status":"/idprov/status/{deviceID}","postOobSecret":"/idprov/oobsecret","postProvisionRequest":"/idprov/provreq","crl":"/idprov/crl"},"caCert":"'"$ca_b64"'","version":"1","services":{"amqp":"amqps://hub:5671","mqtt":"mqtts://hub:8883"}}'
+out=$(h_curl "$H_URL/idprov/directory")
+s_expect_code 200 "$out" "directory with two services"
+h_expect_eq "$want_s" "$(h_body "$out")" "directory bytes with --service mqtt then amqp (sorted)"
+h_server_stop
 h_pass
