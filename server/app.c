@@ -6,15 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app_ctx.h"
+#include "crl_build.h"
+#include "issuer.h"
+#include "oob_store.h"
+#include "registry.h"
 #include "respond.h"
 #include "handlers/handlers.h"
-#include "../lib/core/fileio.h"
 #include "../lib/core/wire.h"
-
-/* The CA certificate is small; refuse anything absurd. */
-#define SRV_CA_PEM_MAX (64 * 1024)
 
 static void
 settings_from_config(const srv_config *cfg, srv_settings *set)
@@ -30,23 +31,26 @@ settings_from_config(const srv_config *cfg, srv_settings *set)
 	set->crl_days = cfg->crl_days > 0 ? cfg->crl_days : 7;
 }
 
-/* cfg->ca_cert, or ca_dir/ca.pem when the config left it empty. */
+/* `given`, or ca_dir/`name` when the config left it empty. */
 static idprov_status
-ca_cert_path(const srv_config *cfg, char *out, size_t outsz,
-    idprov_error *err)
+ca_file(const srv_config *cfg, const char *given, const char *name,
+    char *out, size_t outsz, idprov_error *err)
 {
 	int n;
 
-	if (cfg->ca_cert[0] != '\0')
-		n = snprintf(out, outsz, "%s", cfg->ca_cert);
+	if (given[0] != '\0')
+		n = snprintf(out, outsz, "%s", given);
 	else
-		n = snprintf(out, outsz, "%s/ca.pem",
-		    cfg->ca_dir[0] != '\0' ? cfg->ca_dir : ".");
+		n = snprintf(out, outsz, "%s/%s",
+		    cfg->ca_dir[0] != '\0' ? cfg->ca_dir : ".", name);
 	if (n < 0 || (size_t)n >= outsz)
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
-		    "the CA certificate path is too long");
+		    "the path of %s is too long", name);
 	return IDPROV_OK;
 }
+
+#define ca_cert_path(cfg, out, outsz, err) \
+	ca_file(cfg, (cfg)->ca_cert, "ca.pem", out, outsz, err)
 
 void
 srv_app_settings(srv_app *app, srv_settings *out)
@@ -57,12 +61,34 @@ srv_app_settings(srv_app *app, srv_settings *out)
 }
 
 idprov_status
+srv_app_refresh_crl(srv_app *app, idprov_error *err)
+{
+	srv_settings set;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	idprov_status st;
+
+	srv_app_settings(app, &set);
+	/* Under the lock, so two revocations cannot publish their CRLs in
+	 * the wrong order (the later number always wins). */
+	pthread_mutex_lock(&app->crl_lock);
+	st = srv_crl_build(app->issuer, app->reg, time(NULL), set.crl_days,
+	    &der, &len, err);
+	if (st == IDPROV_OK) {
+		free(app->crl);
+		app->crl = der;
+		app->crl_len = len;
+	}
+	pthread_mutex_unlock(&app->crl_lock);
+	return st;
+}
+
+idprov_status
 srv_app_open(srv_app **out, const srv_config *cfg, idprov_error *err)
 {
 	srv_app *app = NULL;
-	char path[4200];
-	char *ca_pem = NULL;
-	size_t ca_len = 0;
+	char cert_path[4200], key_path[4200];
+	const char *db_path;
 	idprov_status st;
 
 	*out = NULL;
@@ -70,25 +96,35 @@ srv_app_open(srv_app **out, const srv_config *cfg, idprov_error *err)
 	if (app == NULL)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
 		    "out of memory opening the application");
-	if (pthread_rwlock_init(&app->set_lock, NULL) != 0) {
+	if (pthread_rwlock_init(&app->set_lock, NULL) != 0 ||
+	    pthread_mutex_init(&app->crl_lock, NULL) != 0) {
 		free(app);
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
-		    "cannot create the settings lock");
+		    "cannot create the application's locks");
 	}
 	settings_from_config(cfg, &app->set);
 
-	if ((st = ca_cert_path(cfg, path, sizeof(path), err)) != IDPROV_OK)
+	if ((st = ca_cert_path(cfg, cert_path, sizeof(cert_path), err)) !=
+	    IDPROV_OK ||
+	    (st = ca_file(cfg, cfg->ca_key, "ca.key", key_path,
+	    sizeof(key_path), err)) != IDPROV_OK)
 		goto out;
-	if ((st = idprov_file_read(path, SRV_CA_PEM_MAX, &ca_pem, &ca_len,
-	    err)) != IDPROV_OK)
+	if ((st = srv_issuer_open(cert_path, key_path, &app->issuer, err)) !=
+	    IDPROV_OK)
 		goto out;
-	if ((st = srv_directory_build(cfg, ca_pem, &app->directory,
-	    &app->directory_len, err)) != IDPROV_OK)
+	if ((st = srv_directory_build(cfg, srv_issuer_ca_pem(app->issuer),
+	    &app->directory, &app->directory_len, err)) != IDPROV_OK)
+		goto out;
+	db_path = cfg->db_path[0] != '\0' ? cfg->db_path : "idprov.db";
+	if ((st = srv_registry_open(db_path, &app->reg, err)) != IDPROV_OK)
+		goto out;
+	if ((st = srv_oob_open(&app->oob, err)) != IDPROV_OK)
+		goto out;
+	if ((st = srv_app_refresh_crl(app, err)) != IDPROV_OK)
 		goto out;
 	*out = app;
 	app = NULL;
 out:
-	free(ca_pem);
 	srv_app_close(app);
 	return st;
 }
@@ -96,34 +132,27 @@ out:
 idprov_status
 srv_app_reload(srv_app *app, const srv_config *cfg, idprov_error *err)
 {
-	char path[4200];
-	char *ca_pem = NULL, *dir = NULL, *old;
-	size_t ca_len = 0, dir_len = 0;
+	char *dir = NULL, *old;
+	size_t dir_len = 0;
 	srv_settings set;
 	idprov_status st;
 
-	/* Build everything first, then swap under the lock, so a bad
-	 * reload leaves the running settings untouched. */
+	/* The CA, its key and the database need a restart; the rest is
+	 * built first and swapped under the lock, so a failed reload leaves
+	 * the running settings untouched. */
 	settings_from_config(cfg, &set);
-	if ((st = ca_cert_path(cfg, path, sizeof(path), err)) != IDPROV_OK)
-		goto out;
-	if ((st = idprov_file_read(path, SRV_CA_PEM_MAX, &ca_pem, &ca_len,
-	    err)) != IDPROV_OK)
-		goto out;
-	if ((st = srv_directory_build(cfg, ca_pem, &dir, &dir_len, err)) !=
-	    IDPROV_OK)
-		goto out;
+	if ((st = srv_directory_build(cfg, srv_issuer_ca_pem(app->issuer),
+	    &dir, &dir_len, err)) != IDPROV_OK)
+		return st;
 	pthread_rwlock_wrlock(&app->set_lock);
 	app->set = set;
 	old = app->directory;
 	app->directory = dir;
 	app->directory_len = dir_len;
 	pthread_rwlock_unlock(&app->set_lock);
-	dir = old;
-out:
-	free(dir);
-	free(ca_pem);
-	return st;
+	free(old);
+	/* crl_days may have changed. */
+	return srv_app_refresh_crl(app, err);
 }
 
 void
@@ -131,9 +160,39 @@ srv_app_close(srv_app *app)
 {
 	if (app == NULL)
 		return;
+	srv_oob_close(app->oob);
+	srv_registry_close(app->reg);
+	srv_issuer_close(app->issuer);
+	free(app->crl);
 	free(app->directory);
+	pthread_mutex_destroy(&app->crl_lock);
 	pthread_rwlock_destroy(&app->set_lock);
 	free(app);
+}
+
+typedef void (*handler_fn)(srv_app *, const srv_request *,
+    srv_response *);
+
+static const struct route {
+	const char *path;
+	srv_method method;	/* GET also answers HEAD */
+	handler_fn fn;
+} routes[] = {
+	{ IDPROV_PATH_DIRECTORY, SRV_METHOD_GET, srv_h_directory },
+	{ IDPROV_PATH_OOBSECRET, SRV_METHOD_POST, srv_h_oobsecret },
+	{ IDPROV_PATH_PROVREQ, SRV_METHOD_POST, srv_h_provreq },
+	{ IDPROV_PATH_CRL, SRV_METHOD_GET, srv_h_crl },
+	{ SRV_PATH_ADMIN_OOBSECRETS, SRV_METHOD_POST, srv_h_admin_oobsecrets },
+	{ SRV_PATH_ADMIN_DEVICES, SRV_METHOD_GET, srv_h_admin_devices },
+	{ SRV_PATH_ADMIN_PENDING, SRV_METHOD_GET, srv_h_admin_pending },
+	{ SRV_PATH_ADMIN_REVOKE, SRV_METHOD_POST, srv_h_admin_revoke },
+};
+
+static int
+method_ok(srv_method want, srv_method got)
+{
+	return got == want || (want == SRV_METHOD_GET &&
+	    got == SRV_METHOD_HEAD);
 }
 
 /* Route by path, then by method. */
@@ -141,20 +200,28 @@ void
 srv_app_handle(srv_app *app, const srv_request *req, srv_response *resp)
 {
 	const char *path = req->path != NULL ? req->path : "";
-	int is_get = req->method == SRV_METHOD_GET ||
-	    req->method == SRV_METHOD_HEAD;
+	size_t i, plen = strlen(IDPROV_PATH_STATUS_PREFIX);
 
 	memset(resp, 0, sizeof(*resp));
 	resp->content_type = SRV_CT_JSON;
 
-	if (strcmp(path, IDPROV_PATH_DIRECTORY) == 0) {
-		if (!is_get)
-			goto bad_method;
-		srv_h_directory(app, req, resp);
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(path, routes[i].path) == 0) {
+			if (!method_ok(routes[i].method, req->method)) {
+				srv_respond_bad_method(resp);
+				return;
+			}
+			routes[i].fn(app, req, resp);
+			return;
+		}
+	if (strncmp(path, IDPROV_PATH_STATUS_PREFIX, plen) == 0 &&
+	    path[plen] != '\0') {
+		if (!method_ok(SRV_METHOD_GET, req->method)) {
+			srv_respond_bad_method(resp);
+			return;
+		}
+		srv_h_status(app, req, resp);
 		return;
 	}
 	srv_respond_not_found(resp);
-	return;
-bad_method:
-	srv_respond_bad_method(resp);
 }

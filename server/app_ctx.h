@@ -38,9 +38,16 @@ struct srv_app {
 	struct srv_oob_store *oob;
 	struct srv_registry *reg;
 	struct srv_issuer *issuer;
+
+	pthread_mutex_t crl_lock;	/* guards crl, and orders rebuilds */
+	unsigned char *crl;		/* the current CRL, DER */
+	size_t crl_len;
 };
 
 /* A consistent copy of the current settings. */
 void srv_app_settings(srv_app *app, srv_settings *out);
+
+/* Build and sign a new CRL from the registry and make it current. */
+idprov_status srv_app_refresh_crl(srv_app *app, idprov_error *err);
 
 #endif

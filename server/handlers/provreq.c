@@ -1,0 +1,292 @@
+/*
+ * provreq.c - POST /idprov/provreq: provisioning, renewal, request by an
+ * administrator.  WIRE.md "Decisions of the server":
+ *  1. an admin/plugin certificate: issue for any deviceID, sign with "";
+ *  2. an iotdevice certificate whose CN is the deviceID, and which the
+ *     registry says is neither revoked nor superseded: renewal, sign
+ *     with ""; a device certificate for another ID falls through to 3;
+ *  3. otherwise the OOB secret decides: none -> Waiting; wrong signature
+ *     -> Rejected (the lockout_after-th wrong one discards the secret);
+ *     right -> issue, the secret is used up, sign with it.
+ * A refused renewal (revoked or superseded certificate) also goes to 3,
+ * so a revoked device comes back only through a new OOB secret; without
+ * one it is Rejected, not Waiting.
+ * The issued certificate is committed to the registry before the answer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/x509.h>
+
+#include "handlers.h"
+#include "../issuer.h"
+#include "../oob_store.h"
+#include "../registry.h"
+#include "../respond.h"
+#include "../../lib/core/sign.h"
+#include "../../lib/core/validate.h"
+#include "../../lib/core/wire.h"
+
+typedef struct provreq_ctx {
+	srv_app *app;
+	const srv_request *req;
+	srv_response *resp;
+	idprov_prov_request m;
+	EVP_PKEY *key;
+	unsigned char spki[SRV_SPKI_MAX];
+	size_t spki_len;
+	char fingerprint[65];
+	srv_settings set;
+	time_t now;
+} provreq_ctx;
+
+static srv_reg_client
+client_of(const provreq_ctx *c)
+{
+	srv_reg_client rc;
+
+	rc.device_id = c->m.device_id;
+	rc.ip = c->m.ip;
+	rc.mac = c->m.mac;
+	rc.peer = c->req->peer_addr;
+	rc.key_fingerprint = c->fingerprint;
+	return rc;
+}
+
+/* Write the answer, signed with key (len 0: the empty key). */
+static void
+answer(provreq_ctx *c, const char *status, long long retry_sec,
+    const char *client_cert, const void *key, size_t key_len)
+{
+	idprov_prov_response r;
+	idprov_error err;
+	int approved = strcmp(status, IDPROV_STATUS_APPROVED) == 0;
+	char *body;
+	size_t len = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.retry_sec = retry_sec;
+	r.status = (char *)status;
+	r.ca_cert = (char *)(approved ? srv_issuer_ca_pem(c->app->issuer) :
+	    "");
+	r.client_cert = (char *)(approved ? client_cert : "");
+	/* Waiting and Rejected are unsigned: they prove nothing. */
+	if (approved && idprov_prov_response_sign(&r, key, key_len, &err) !=
+	    IDPROV_OK) {
+		srv_respond_error(c->resp, 500, "error", err.msg);
+		return;
+	}
+	body = idprov_prov_response_write(&r, &len);
+	free(r.signature);
+	srv_respond_body(c->resp, 200, body, len, NULL);
+}
+
+/* Issue, commit, answer Approved signed with key. 0 on failure (the
+ * response is then a 500). */
+static int
+issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason)
+{
+	srv_issued cert;
+	srv_reg_cert rc;
+	srv_reg_client cl = client_of(c);
+	idprov_error err;
+
+	if (srv_issuer_issue(c->app->issuer, c->m.device_id, c->spki,
+	    c->spki_len, c->set.cert_validity_sec, c->now, &cert, &err) !=
+	    IDPROV_OK) {
+		srv_respond_error(c->resp, 500, "error", err.msg);
+		return 0;
+	}
+	rc.pem = cert.pem;
+	rc.serial_hex = cert.serial_hex;
+	rc.not_before = cert.not_before;
+	rc.not_after = cert.not_after;
+	if (srv_registry_record_issue(c->app->reg, &cl, &rc, c->now, reason,
+	    &err) != IDPROV_OK) {
+		srv_issued_free(&cert);
+		srv_respond_error(c->resp, 500, "error", err.msg);
+		return 0;
+	}
+	/* Renew at half-life. */
+	answer(c, IDPROV_STATUS_APPROVED, c->set.cert_validity_sec / 2,
+	    cert.pem, key, key_len);
+	if (c->resp->status == 200)
+		srv_respond_outcome(c->resp, "approved (%s) serial %s", reason,
+		    cert.serial_hex);
+	srv_issued_free(&cert);
+	return 1;
+}
+
+static void
+reject(provreq_ctx *c, const char *why)
+{
+	idprov_error err;
+
+	/* The audit line matters more than the answer; a failure to write
+	 * it does not change what the device is told. */
+	srv_registry_audit(c->app->reg, c->now, c->m.device_id,
+	    c->req->peer_addr, "rejected", why, &err);
+	answer(c, IDPROV_STATUS_REJECTED, 0, NULL, NULL, 0);
+	srv_respond_outcome(c->resp, "rejected: %s", why);
+}
+
+static int
+verify_cb(const unsigned char *secret, size_t len, void *vctx)
+{
+	const provreq_ctx *c = vctx;
+
+	return idprov_prov_request_verify(&c->m, secret, len, NULL) ==
+	    IDPROV_OK;
+}
+
+/* Rule 3.  `refused` is why a renewal was refused, or NULL. */
+static void
+by_secret(provreq_ctx *c, const char *refused)
+{
+	srv_oob_taken taken;
+	srv_reg_client cl = client_of(c);
+	srv_reg_device dev;
+	idprov_error err;
+	char why[96];
+	int wrong = 0, found = 0;
+
+	switch (srv_oob_take(c->app->oob, c->m.device_id, c->now,
+	    c->set.lockout_after, verify_cb, c, &taken, &wrong)) {
+	case SRV_OOB_TAKEN:
+		if (!issue(c, taken.secret, taken.secret_len,
+		    refused != NULL ? "new OOB secret after a refused renewal" :
+		    "OOB secret")) {
+			/* Nothing was issued: the secret stays usable. */
+			srv_oob_restore(c->app->oob, c->m.device_id, &taken);
+			return;
+		}
+		srv_oob_taken_wipe(&taken);
+		return;
+	case SRV_OOB_WRONG:
+		snprintf(why, sizeof(why), "wrong signature (%d of %d)", wrong,
+		    c->set.lockout_after);
+		reject(c, why);
+		return;
+	case SRV_OOB_LOCKED_OUT:
+		srv_registry_record_lockout(c->app->reg, &cl, c->now, &err);
+		answer(c, IDPROV_STATUS_REJECTED, 0, NULL, NULL, 0);
+		srv_respond_outcome(c->resp, "rejected: wrong signature, "
+		    "locked out, secret discarded");
+		return;
+	case SRV_OOB_ABSENT:
+		break;
+	}
+	if (refused != NULL) {
+		reject(c, refused);
+		return;
+	}
+	/* Locked out or revoked devices are told so until an admin posts
+	 * a new secret (WIRE.md: Rejected, ours). */
+	if (srv_registry_get_device(c->app->reg, c->m.device_id, &dev, &found,
+	    &err) == IDPROV_OK && found && (strcmp(dev.status, "rejected") ==
+	    0 || strcmp(dev.status, "revoked") == 0)) {
+		snprintf(why, sizeof(why), "device is %s; a new OOB secret is "
+		    "needed", dev.status);
+		srv_reg_device_free(&dev);
+		reject(c, why);
+		return;
+	}
+	srv_reg_device_free(&dev);
+	if (srv_registry_record_pending(c->app->reg, &cl, c->now, &err) !=
+	    IDPROV_OK) {
+		srv_respond_error(c->resp, 500, "error", err.msg);
+		return;
+	}
+	answer(c, IDPROV_STATUS_WAITING, c->set.retry_sec, NULL, NULL, 0);
+	srv_respond_outcome(c->resp, "waiting: no OOB secret");
+}
+
+/* Serial of the client certificate as upper-case hex. */
+static void
+peer_serial(X509 *cert, char *out, size_t outsz)
+{
+	const ASN1_INTEGER *s = X509_get0_serialNumber(cert);
+
+	out[0] = '\0';
+	if (s != NULL)
+		srv_hex_upper(ASN1_STRING_get0_data(s),
+		    (size_t)ASN1_STRING_length(s), out, outsz);
+}
+
+static idprov_status
+validate(provreq_ctx *c, idprov_error *err)
+{
+	idprov_status st;
+
+	if ((st = idprov_validate_device_id(c->m.device_id, err)) !=
+	    IDPROV_OK)
+		return st;
+	if (c->m.ip == NULL || c->m.ip[0] == '\0')
+		return idprov_error_set(err, IDPROV_ERR_INVALID, "ip is empty");
+	if ((st = idprov_validate_ip(c->m.ip, err)) != IDPROV_OK ||
+	    (st = idprov_validate_mac(c->m.mac != NULL ? c->m.mac : "",
+	    err)) != IDPROV_OK ||
+	    (st = idprov_validate_public_key_pem(c->m.public_key_pem, &c->key,
+	    err)) != IDPROV_OK ||
+	    (st = srv_spki_der(c->key, c->spki, &c->spki_len, err)) !=
+	    IDPROV_OK)
+		return st;
+	srv_spki_fingerprint(c->app->issuer, c->spki, c->spki_len,
+	    c->fingerprint);
+	return IDPROV_OK;
+}
+
+void
+srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
+{
+	provreq_ctx c;
+	idprov_error err;
+	srv_renewal verdict = SRV_RENEW_OK;
+	char serial[SRV_SERIAL_HEX_MAX];
+
+	memset(&c, 0, sizeof(c));
+	idprov_error_clear(&err);
+	c.app = app;
+	c.req = req;
+	c.resp = resp;
+	c.now = time(NULL);
+	if (idprov_prov_request_parse(req->body, req->body_len, &c.m, &err) !=
+	    IDPROV_OK) {
+		srv_respond_error(resp, 400, "bad-request", err.msg);
+		goto out;
+	}
+	srv_respond_device(resp, c.m.device_id);
+	if (validate(&c, &err) != IDPROV_OK) {
+		srv_respond_error(resp, 400, "bad-request", err.msg);
+		goto out;
+	}
+	srv_app_settings(app, &c.set);
+
+	if (req->role == SRV_ROLE_ADMIN) {
+		issue(&c, "", 0, "request by an administrator");
+		goto out;
+	}
+	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&
+	    req->peer_cert != NULL &&
+	    strcmp(req->peer_cn, c.m.device_id) == 0) {
+		peer_serial(req->peer_cert, serial, sizeof(serial));
+		if (srv_registry_renewal_check(app->reg, c.m.device_id, serial,
+		    &verdict, &err) != IDPROV_OK) {
+			srv_respond_error(resp, 500, "error", err.msg);
+			goto out;
+		}
+		if (verdict == SRV_RENEW_OK) {
+			issue(&c, "", 0, "renewal");
+			goto out;
+		}
+		by_secret(&c, verdict == SRV_RENEW_REVOKED ?
+		    "renewal refused: the certificate is revoked" :
+		    "renewal refused: the certificate is superseded");
+		goto out;
+	}
+	by_secret(&c, NULL);
+out:
+	EVP_PKEY_free(c.key);
+	idprov_prov_request_free(&c.m);
+}

@@ -1,0 +1,771 @@
+/*
+ * registry.c - the SQLite registry.  One connection, one mutex, prepared
+ * statements kept for the life of the process.  Every write that belongs
+ * together is one transaction (BEGIN IMMEDIATE, so a writer never has to
+ * upgrade a read lock and hit SQLITE_BUSY half-way).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "registry.h"
+
+/* Schema version 1.  A later version adds a step to `migrations`; each
+ * step runs in its own transaction together with the new user_version. */
+static const char schema_v1[] =
+    "CREATE TABLE devices("
+    " device_id TEXT PRIMARY KEY NOT NULL,"
+    " status TEXT NOT NULL,"		/* approved revoked waiting rejected */
+    " cert_pem TEXT, serial TEXT, not_before INTEGER, not_after INTEGER,"
+    " ip TEXT NOT NULL DEFAULT '', mac TEXT NOT NULL DEFAULT '',"
+    " peer TEXT NOT NULL DEFAULT '',"
+    " key_fingerprint TEXT NOT NULL DEFAULT '',"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " issue_count INTEGER NOT NULL DEFAULT 0,"
+    " revoked INTEGER NOT NULL DEFAULT 0, revoke_reason TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX devices_status ON devices(status, device_id);"
+    "CREATE TABLE certificates("
+    " serial TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,"
+    " not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,"
+    " issued_at INTEGER NOT NULL,"
+    " revoked_at INTEGER, reason_code INTEGER, reason TEXT"
+    ");"
+    "CREATE INDEX certificates_device ON certificates(device_id);"
+    "CREATE INDEX certificates_revoked ON certificates(revoked_at)"
+    " WHERE revoked_at IS NOT NULL;"
+    "CREATE TABLE pending("
+    " device_id TEXT PRIMARY KEY NOT NULL,"
+    " ip TEXT NOT NULL DEFAULT '', mac TEXT NOT NULL DEFAULT '',"
+    " peer TEXT NOT NULL DEFAULT '',"
+    " key_fingerprint TEXT NOT NULL DEFAULT '',"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL DEFAULT 1"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+    " device_id TEXT NOT NULL, peer TEXT NOT NULL,"
+    " outcome TEXT NOT NULL, reason TEXT NOT NULL"
+    ");"
+    "CREATE INDEX audit_device ON audit(device_id, at);"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "INSERT INTO meta VALUES('crl_number', 0);";
+
+static const char *const migrations[] = { schema_v1 };
+
+enum stmt_id {
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_CERT_INSERT, S_DEVICE_ISSUE, S_PENDING_DELETE, S_AUDIT,
+	S_PENDING_UPSERT, S_DEVICE_SEEN, S_DEVICE_LOCKOUT, S_DEVICE_OOB,
+	S_CERT_REVOKED_AT, S_DEVICE_RENEW, S_DEVICE_GET, S_PENDING_GET,
+	S_DEVICE_COUNT, S_DEVICE_LIST, S_PENDING_COUNT, S_PENDING_LIST,
+	S_CERT_REVOKE, S_DEVICE_REVOKE, S_CRL_BUMP, S_CRL_NUMBER, S_CRL_LIST,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_CERT_INSERT] = "INSERT INTO certificates(serial,device_id,"
+	    "not_before,not_after,issued_at) VALUES(?1,?2,?3,?4,?5)",
+	[S_DEVICE_ISSUE] = "INSERT INTO devices(device_id,status,cert_pem,"
+	    "serial,not_before,not_after,ip,mac,peer,key_fingerprint,"
+	    "first_seen,last_seen,issue_count,revoked,revoke_reason) "
+	    "VALUES(?1,'approved',?2,?3,?4,?5,?6,?7,?8,?9,?10,?10,1,0,NULL) "
+	    "ON CONFLICT(device_id) DO UPDATE SET status='approved',"
+	    "cert_pem=excluded.cert_pem,serial=excluded.serial,"
+	    "not_before=excluded.not_before,not_after=excluded.not_after,"
+	    "ip=excluded.ip,mac=excluded.mac,peer=excluded.peer,"
+	    "key_fingerprint=excluded.key_fingerprint,"
+	    "last_seen=excluded.last_seen,issue_count=issue_count+1,"
+	    "revoked=0,revoke_reason=NULL",
+	[S_PENDING_DELETE] = "DELETE FROM pending WHERE device_id=?1",
+	[S_AUDIT] = "INSERT INTO audit(at,device_id,peer,outcome,reason) "
+	    "VALUES(?1,?2,?3,?4,?5)",
+	[S_PENDING_UPSERT] = "INSERT INTO pending(device_id,ip,mac,peer,"
+	    "key_fingerprint,first_seen,last_seen,count) "
+	    "VALUES(?1,?2,?3,?4,?5,?6,?6,1) ON CONFLICT(device_id) DO UPDATE "
+	    "SET ip=excluded.ip,mac=excluded.mac,peer=excluded.peer,"
+	    "key_fingerprint=excluded.key_fingerprint,"
+	    "last_seen=excluded.last_seen,count=count+1",
+	[S_DEVICE_SEEN] = "UPDATE devices SET last_seen=?2,peer=?3 "
+	    "WHERE device_id=?1",
+	[S_DEVICE_LOCKOUT] = "INSERT INTO devices(device_id,status,ip,mac,"
+	    "peer,key_fingerprint,first_seen,last_seen) "
+	    "VALUES(?1,'rejected',?2,?3,?4,?5,?6,?6) ON CONFLICT(device_id) "
+	    "DO UPDATE SET status='rejected',peer=excluded.peer,"
+	    "last_seen=excluded.last_seen",
+	[S_DEVICE_OOB] = "INSERT INTO devices(device_id,status,first_seen,"
+	    "last_seen) VALUES(?1,'waiting',?2,?2) ON CONFLICT(device_id) DO "
+	    "UPDATE SET status=CASE WHEN status='rejected' THEN (CASE WHEN "
+	    "serial IS NOT NULL AND revoked=0 THEN 'approved' ELSE 'waiting' "
+	    "END) ELSE status END",
+	[S_CERT_REVOKED_AT] = "SELECT revoked_at FROM certificates "
+	    "WHERE serial=?1",
+	[S_DEVICE_RENEW] = "SELECT serial,revoked FROM devices "
+	    "WHERE device_id=?1",
+	[S_DEVICE_GET] = "SELECT device_id,status,serial,not_before,"
+	    "not_after,ip,mac,peer,key_fingerprint,first_seen,last_seen,"
+	    "issue_count,revoked,cert_pem FROM devices WHERE device_id=?1",
+	[S_PENDING_GET] = "SELECT 1 FROM pending WHERE device_id=?1",
+	[S_DEVICE_COUNT] = "SELECT count(*) FROM devices "
+	    "WHERE ?1 IS NULL OR status=?1",
+	[S_DEVICE_LIST] = "SELECT device_id,status,serial,not_before,"
+	    "not_after,ip,mac,peer,key_fingerprint,first_seen,last_seen,"
+	    "issue_count,revoked FROM devices WHERE ?1 IS NULL OR status=?1 "
+	    "ORDER BY device_id LIMIT ?2 OFFSET ?3",
+	[S_PENDING_COUNT] = "SELECT count(*) FROM pending",
+	[S_PENDING_LIST] = "SELECT device_id,ip,mac,peer,key_fingerprint,"
+	    "first_seen,last_seen,count FROM pending ORDER BY device_id "
+	    "LIMIT ?1 OFFSET ?2",
+	[S_CERT_REVOKE] = "UPDATE certificates SET revoked_at=?2,"
+	    "reason_code=?3,reason=?4 WHERE device_id=?1 AND revoked_at IS NULL",
+	[S_DEVICE_REVOKE] = "UPDATE devices SET status='revoked',revoked=1,"
+	    "revoke_reason=?2 WHERE device_id=?1",
+	[S_CRL_BUMP] = "UPDATE meta SET value=value+1 WHERE key='crl_number'",
+	[S_CRL_NUMBER] = "SELECT value FROM meta WHERE key='crl_number'",
+	[S_CRL_LIST] = "SELECT serial,revoked_at,reason_code FROM certificates "
+	    "WHERE revoked_at IS NOT NULL AND not_after>?1 ORDER BY serial",
+};
+
+struct srv_registry {
+	pthread_mutex_t lock;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+static idprov_status
+db_error(srv_registry *r, idprov_error *err, const char *what)
+{
+	return idprov_error_set(err, IDPROV_ERR_IO, "registry: %s: %s", what,
+	    sqlite3_errmsg(r->db));
+}
+
+/* The prepared statement, reset and unbound, ready to bind. */
+static sqlite3_stmt *
+stmt(srv_registry *r, enum stmt_id id)
+{
+	sqlite3_stmt *s = r->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(r->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &r->stmt[id], NULL) != SQLITE_OK)
+			return NULL;
+		return r->stmt[id];
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Run a statement that returns no rows. */
+static int
+step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE;
+}
+
+static int
+simple(srv_registry *r, enum stmt_id id)
+{
+	sqlite3_stmt *s = stmt(r, id);
+
+	return s != NULL && step_done(s);
+}
+
+static void
+col_copy(sqlite3_stmt *s, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
+}
+
+static int
+audit_row(srv_registry *r, time_t now, const char *device_id,
+    const char *peer, const char *outcome, const char *reason)
+{
+	sqlite3_stmt *s = stmt(r, S_AUDIT);
+
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	bind_text(s, 2, device_id != NULL ? device_id : "");
+	bind_text(s, 3, peer != NULL ? peer : "");
+	bind_text(s, 4, outcome);
+	bind_text(s, 5, reason != NULL ? reason : "");
+	return step_done(s);
+}
+
+static idprov_status
+migrate(srv_registry *r, idprov_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0, i, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	char sql[64];
+
+	if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_error(r, err, "cannot read the schema version");
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > n)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "registry: the database has schema version %d, newer than "
+		    "this idprovd (%d)", version, n);
+	for (i = version; i < n; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", i + 1);
+		if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			return db_error(r, err, "cannot start a migration");
+		if (sqlite3_exec(r->db, migrations[i], NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+		    sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			idprov_status st = db_error(r, err,
+			    "migration failed");
+
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+			return st;
+		}
+		if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			return db_error(r, err, "cannot commit a migration");
+	}
+	return IDPROV_OK;
+}
+
+idprov_status
+srv_registry_open(const char *path, srv_registry **out, idprov_error *err)
+{
+	srv_registry *r;
+	idprov_status st = IDPROV_OK;
+
+	*out = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory opening the registry");
+	pthread_mutex_init(&r->lock, NULL);
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		st = idprov_error_set(err, IDPROV_ERR_IO,
+		    "registry: cannot open %s: %s", path,
+		    r->db != NULL ? sqlite3_errmsg(r->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	/* WAL + NORMAL: a COMMIT is in the WAL file when it returns, which
+	 * survives a process crash; fsync happens at checkpoints. */
+	if (sqlite3_exec(r->db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=OFF;", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		st = idprov_error_set(err, IDPROV_ERR_IO,
+		    "registry: cannot set up %s: %s", path,
+		    sqlite3_errmsg(r->db));
+		goto out;
+	}
+	if ((st = migrate(r, err)) != IDPROV_OK)
+		goto out;
+	*out = r;
+	r = NULL;
+out:
+	srv_registry_close(r);
+	return st;
+}
+
+void
+srv_registry_close(srv_registry *r)
+{
+	int i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(r->stmt[i]);
+	sqlite3_close(r->db);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* Lock and start a write transaction. */
+static idprov_status
+begin(srv_registry *r, idprov_error *err)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!simple(r, S_BEGIN)) {
+		idprov_status st = db_error(r, err,
+		    "cannot start a transaction");
+
+		pthread_mutex_unlock(&r->lock);
+		return st;
+	}
+	return IDPROV_OK;
+}
+
+/* Commit if ok, else roll back; unlock. */
+static idprov_status
+finish(srv_registry *r, int ok, const char *what, idprov_error *err)
+{
+	idprov_status st = IDPROV_OK;
+
+	if (ok && !simple(r, S_COMMIT))
+		ok = 0;
+	if (!ok) {
+		st = db_error(r, err, what);
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+idprov_status
+srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
+    const srv_reg_cert *cert, time_t now, const char *reason,
+    idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0;
+
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	if ((s = stmt(r, S_CERT_INSERT)) == NULL)
+		goto out;
+	bind_text(s, 1, cert->serial_hex);
+	bind_text(s, 2, c->device_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)cert->not_before);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)cert->not_after);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	if (!step_done(s))
+		goto out;
+	if ((s = stmt(r, S_DEVICE_ISSUE)) == NULL)
+		goto out;
+	bind_text(s, 1, c->device_id);
+	bind_text(s, 2, cert->pem);
+	bind_text(s, 3, cert->serial_hex);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)cert->not_before);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)cert->not_after);
+	bind_text(s, 6, c->ip != NULL ? c->ip : "");
+	bind_text(s, 7, c->mac != NULL ? c->mac : "");
+	bind_text(s, 8, c->peer != NULL ? c->peer : "");
+	bind_text(s, 9, c->key_fingerprint != NULL ? c->key_fingerprint : "");
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)now);
+	if (!step_done(s))
+		goto out;
+	if ((s = stmt(r, S_PENDING_DELETE)) == NULL)
+		goto out;
+	bind_text(s, 1, c->device_id);
+	if (!step_done(s))
+		goto out;
+	ok = audit_row(r, now, c->device_id, c->peer, "approved", reason);
+out:
+	return finish(r, ok, "cannot record an issued certificate", err);
+}
+
+idprov_status
+srv_registry_record_pending(srv_registry *r, const srv_reg_client *c,
+    time_t now, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0;
+
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	if ((s = stmt(r, S_PENDING_UPSERT)) == NULL)
+		goto out;
+	bind_text(s, 1, c->device_id);
+	bind_text(s, 2, c->ip != NULL ? c->ip : "");
+	bind_text(s, 3, c->mac != NULL ? c->mac : "");
+	bind_text(s, 4, c->peer != NULL ? c->peer : "");
+	bind_text(s, 5, c->key_fingerprint != NULL ? c->key_fingerprint : "");
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	if (!step_done(s))
+		goto out;
+	if ((s = stmt(r, S_DEVICE_SEEN)) == NULL)
+		goto out;
+	bind_text(s, 1, c->device_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	bind_text(s, 3, c->peer != NULL ? c->peer : "");
+	if (!step_done(s))
+		goto out;
+	ok = audit_row(r, now, c->device_id, c->peer, "waiting",
+	    "no OOB secret is known for the device");
+out:
+	return finish(r, ok, "cannot record a pending request", err);
+}
+
+idprov_status
+srv_registry_record_lockout(srv_registry *r, const srv_reg_client *c,
+    time_t now, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0;
+
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	if ((s = stmt(r, S_DEVICE_LOCKOUT)) == NULL)
+		goto out;
+	bind_text(s, 1, c->device_id);
+	bind_text(s, 2, c->ip != NULL ? c->ip : "");
+	bind_text(s, 3, c->mac != NULL ? c->mac : "");
+	bind_text(s, 4, c->peer != NULL ? c->peer : "");
+	bind_text(s, 5, c->key_fingerprint != NULL ? c->key_fingerprint : "");
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	if (!step_done(s))
+		goto out;
+	ok = audit_row(r, now, c->device_id, c->peer, "rejected",
+	    "too many wrong signatures: the OOB secret was discarded");
+out:
+	return finish(r, ok, "cannot record a lockout", err);
+}
+
+idprov_status
+srv_registry_audit(srv_registry *r, time_t now, const char *device_id,
+    const char *peer, const char *outcome, const char *reason,
+    idprov_error *err)
+{
+	idprov_status st = IDPROV_OK;
+
+	pthread_mutex_lock(&r->lock);
+	if (!audit_row(r, now, device_id, peer, outcome, reason))
+		st = db_error(r, err, "cannot write the audit trail");
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+idprov_status
+srv_registry_note_oob(srv_registry *r, const char *const *device_ids,
+    size_t n, const char *peer, time_t now, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	size_t i;
+	int ok = 0;
+
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		if ((s = stmt(r, S_DEVICE_OOB)) == NULL)
+			goto out;
+		bind_text(s, 1, device_ids[i]);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+		if (!step_done(s) || !audit_row(r, now, device_ids[i], peer,
+		    "oob-secret", "an administrator posted an OOB secret"))
+			goto out;
+	}
+	ok = 1;
+out:
+	return finish(r, ok, "cannot record posted OOB secrets", err);
+}
+
+idprov_status
+srv_registry_renewal_check(srv_registry *r, const char *device_id,
+    const char *serial_hex, srv_renewal *out, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st = IDPROV_OK;
+	int rc;
+
+	*out = SRV_RENEW_OK;
+	pthread_mutex_lock(&r->lock);
+	if ((s = stmt(r, S_CERT_REVOKED_AT)) == NULL)
+		goto fail;
+	bind_text(s, 1, serial_hex);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*out = SRV_RENEW_REVOKED;
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(s);
+	if (*out != SRV_RENEW_OK)
+		goto done;
+	if ((s = stmt(r, S_DEVICE_RENEW)) == NULL)
+		goto fail;
+	bind_text(s, 1, device_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *cur = sqlite3_column_text(s, 0);
+
+		if (sqlite3_column_int(s, 1) != 0)
+			*out = SRV_RENEW_REVOKED;
+		else if (cur != NULL &&
+		    strcmp((const char *)cur, serial_hex) != 0)
+			*out = SRV_RENEW_SUPERSEDED;
+	} else if (rc != SQLITE_DONE) {
+		goto fail;
+	}
+	sqlite3_reset(s);
+	goto done;
+fail:
+	st = db_error(r, err, "cannot check a renewal");
+done:
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+static void
+device_from_row(sqlite3_stmt *s, srv_reg_device *d)
+{
+	col_copy(s, 0, d->device_id, sizeof(d->device_id));
+	col_copy(s, 1, d->status, sizeof(d->status));
+	col_copy(s, 2, d->serial, sizeof(d->serial));
+	d->not_before = (time_t)sqlite3_column_int64(s, 3);
+	d->not_after = (time_t)sqlite3_column_int64(s, 4);
+	col_copy(s, 5, d->ip, sizeof(d->ip));
+	col_copy(s, 6, d->mac, sizeof(d->mac));
+	col_copy(s, 7, d->peer, sizeof(d->peer));
+	col_copy(s, 8, d->key_fingerprint, sizeof(d->key_fingerprint));
+	d->first_seen = (time_t)sqlite3_column_int64(s, 9);
+	d->last_seen = (time_t)sqlite3_column_int64(s, 10);
+	d->issue_count = sqlite3_column_int64(s, 11);
+	d->revoked = sqlite3_column_int(s, 12);
+}
+
+void
+srv_reg_device_free(srv_reg_device *d)
+{
+	if (d == NULL)
+		return;
+	free(d->cert_pem);
+	d->cert_pem = NULL;
+}
+
+idprov_status
+srv_registry_get_device(srv_registry *r, const char *device_id,
+    srv_reg_device *out, int *found, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st = IDPROV_OK;
+	const unsigned char *pem;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	pthread_mutex_lock(&r->lock);
+	if ((s = stmt(r, S_DEVICE_GET)) == NULL) {
+		st = db_error(r, err, "cannot read a device");
+		goto out;
+	}
+	bind_text(s, 1, device_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		device_from_row(s, out);
+		pem = sqlite3_column_text(s, 13);
+		if (pem != NULL && (out->cert_pem =
+		    strdup((const char *)pem)) == NULL)
+			st = idprov_error_set(err, IDPROV_ERR_NOMEM,
+			    "out of memory reading a device");
+		*found = 1;
+	} else if (rc != SQLITE_DONE) {
+		st = db_error(r, err, "cannot read a device");
+	}
+	sqlite3_reset(s);
+out:
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+idprov_status
+srv_registry_is_pending(srv_registry *r, const char *device_id, int *pending,
+    idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st = IDPROV_OK;
+	int rc;
+
+	*pending = 0;
+	pthread_mutex_lock(&r->lock);
+	if ((s = stmt(r, S_PENDING_GET)) == NULL) {
+		st = db_error(r, err, "cannot read pending requests");
+		goto out;
+	}
+	bind_text(s, 1, device_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*pending = 1;
+	else if (rc != SQLITE_DONE)
+		st = db_error(r, err, "cannot read pending requests");
+	sqlite3_reset(s);
+out:
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+/* count(*) of a statement already bound. */
+static int
+count_rows(sqlite3_stmt *s, long long *total)
+{
+	int ok = sqlite3_step(s) == SQLITE_ROW;
+
+	if (ok)
+		*total = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return ok;
+}
+
+idprov_status
+srv_registry_list_devices(srv_registry *r, const char *status,
+    long long offset, long long limit, srv_reg_device_fn fn, void *ctx,
+    long long *total, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	srv_reg_device d;
+	idprov_status st = IDPROV_OK;
+	int rc;
+
+	if (status != NULL && strcmp(status, "all") == 0)
+		status = NULL;
+	*total = 0;
+	pthread_mutex_lock(&r->lock);
+	if ((s = stmt(r, S_DEVICE_COUNT)) == NULL)
+		goto fail;
+	bind_text(s, 1, status);
+	if (!count_rows(s, total))
+		goto fail;
+	if ((s = stmt(r, S_DEVICE_LIST)) == NULL)
+		goto fail;
+	bind_text(s, 1, status);
+	sqlite3_bind_int64(s, 2, limit);
+	sqlite3_bind_int64(s, 3, offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		device_from_row(s, &d);
+		fn(&d, ctx);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	goto out;
+fail:
+	st = db_error(r, err, "cannot list devices");
+out:
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+idprov_status
+srv_registry_list_pending(srv_registry *r, long long offset, long long limit,
+    srv_reg_pending_fn fn, void *ctx, long long *total, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	srv_reg_pending p;
+	idprov_status st = IDPROV_OK;
+	int rc;
+
+	*total = 0;
+	pthread_mutex_lock(&r->lock);
+	if ((s = stmt(r, S_PENDING_COUNT)) == NULL || !count_rows(s, total))
+		goto fail;
+	if ((s = stmt(r, S_PENDING_LIST)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, limit);
+	sqlite3_bind_int64(s, 2, offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&p, 0, sizeof(p));
+		col_copy(s, 0, p.device_id, sizeof(p.device_id));
+		col_copy(s, 1, p.ip, sizeof(p.ip));
+		col_copy(s, 2, p.mac, sizeof(p.mac));
+		col_copy(s, 3, p.peer, sizeof(p.peer));
+		col_copy(s, 4, p.key_fingerprint, sizeof(p.key_fingerprint));
+		p.first_seen = (time_t)sqlite3_column_int64(s, 5);
+		p.last_seen = (time_t)sqlite3_column_int64(s, 6);
+		p.count = sqlite3_column_int64(s, 7);
+		fn(&p, ctx);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	goto out;
+fail:
+	st = db_error(r, err, "cannot list pending requests");
+out:
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+idprov_status
+srv_registry_revoke(srv_registry *r, const char *device_id,
+    const char *reason, int reason_code, const char *peer, time_t now,
+    int *found, long long *count, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0;
+
+	*found = 0;
+	*count = 0;
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	if ((s = stmt(r, S_CERT_REVOKE)) == NULL)
+		goto out;
+	bind_text(s, 1, device_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sqlite3_bind_int(s, 3, reason_code);
+	bind_text(s, 4, reason);
+	if (!step_done(s))
+		goto out;
+	*count = sqlite3_changes(r->db);
+	if ((s = stmt(r, S_DEVICE_REVOKE)) == NULL)
+		goto out;
+	bind_text(s, 1, device_id);
+	bind_text(s, 2, reason);
+	if (!step_done(s))
+		goto out;
+	*found = sqlite3_changes(r->db) > 0;
+	if (*found)
+		ok = audit_row(r, now, device_id, peer, "revoked", reason);
+	else
+		ok = 1;		/* nothing changed: commit the no-op */
+out:
+	return finish(r, ok, "cannot revoke", err);
+}
+
+idprov_status
+srv_registry_crl_entries(srv_registry *r, time_t now, srv_reg_revoked_fn fn,
+    void *ctx, unsigned long long *crl_number, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0, rc;
+
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	if (!simple(r, S_CRL_BUMP) || (s = stmt(r, S_CRL_NUMBER)) == NULL)
+		goto out;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		goto out;
+	}
+	*crl_number = (unsigned long long)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((s = stmt(r, S_CRL_LIST)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(s, 0),
+		    (time_t)sqlite3_column_int64(s, 1),
+		    sqlite3_column_int(s, 2), ctx);
+	sqlite3_reset(s);
+	ok = rc == SQLITE_DONE;
+out:
+	return finish(r, ok, "cannot read revoked certificates", err);
+}
