@@ -424,6 +424,7 @@ int
 idprov_cert_matches_key(X509 *cert, EVP_PKEY *key)
 {
 	EVP_PKEY *pub;
+	int eq;
 
 	if (cert == NULL || key == NULL)
 		return 0;
@@ -431,7 +432,11 @@ idprov_cert_matches_key(X509 *cert, EVP_PKEY *key)
 		ERR_clear_error();
 		return 0;
 	}
-	return EVP_PKEY_eq(pub, key) == 1;
+	/* Keys of different types may leave an error queued; a stale entry
+	 * would later confuse SSL_get_error in the same thread. */
+	eq = EVP_PKEY_eq(pub, key);
+	ERR_clear_error();
+	return eq == 1;
 }
 
 idprov_status
@@ -592,7 +597,7 @@ add_sans(X509 *cert, const char *const *sans, idprov_error *err)
 	st = IDPROV_OK;
 	goto out;
 nomem:
-	st = idprov_error_set(err, IDPROV_ERR_NOMEM,
+	st = idprov_error_set_ssl(err, IDPROV_ERR_NOMEM,
 	    "out of memory for subjectAltName");
 out:
 	GENERAL_NAME_free(gn);
@@ -666,7 +671,7 @@ idprov_cert_issue(const idprov_cert_profile *p, EVP_PKEY *subject_key,
 		if (issuer_key == NULL)
 			issuer_key = subject_key;
 		else if (EVP_PKEY_eq(issuer_key, subject_key) != 1)
-			return idprov_error_set(err, IDPROV_ERR_INVALID,
+			return idprov_error_set_ssl(err, IDPROV_ERR_INVALID,
 			    "a self-signed certificate must be signed by its "
 			    "own key");
 	} else if (issuer_key == NULL ||

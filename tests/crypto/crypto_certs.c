@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include "lib/core/crypto.h"
@@ -254,6 +255,7 @@ crypto_certs_verify(void **state)
 	assert_int_equal(idprov_cert_verify(client, f->ca, 0, now - 86400,
 	    &err), IDPROV_ERR_VERIFY);
 	assert_non_null(strstr(err.msg, "not yet valid"));
+	assert_int_equal(ERR_peek_error(), 0);
 	/* Inside the window it is fine. */
 	assert_int_equal(idprov_cert_verify(client, f->ca, 0,
 	    now + 6 * 86400, &err), IDPROV_OK);
@@ -347,6 +349,8 @@ crypto_certs_matches_key(void **state)
 	assert_int_equal(idprov_cert_matches_key(c, f->ca_key), 0);
 	assert_int_equal(idprov_cert_matches_key(c, NULL), 0);
 	assert_int_equal(idprov_cert_matches_key(NULL, other), 0);
+	/* Nothing stale left in OpenSSL's error queue for a later TLS call. */
+	assert_int_equal(ERR_peek_error(), 0);
 	X509_free(c);
 	EVP_PKEY_free(other);
 	EVP_PKEY_free(ed);
