@@ -126,6 +126,9 @@ refuse_pem_label(const char *pem, idprov_error *err)
 	if (strstr(label, "PRIVATE KEY") != NULL)
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "%s holds a private key; send only the public key", WHAT);
+	if (strcmp(label, "PUBLIC KEY") == 0)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "%s must start with its \"" PEM_PUB_BEGIN "\" line", WHAT);
 	if (strcmp(label, "RSA PUBLIC KEY") == 0)
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "RSA keys are not accepted; use EC P-256");
