@@ -254,9 +254,10 @@ idprov_status srv_dnssd_start(const srv_config *cfg, unsigned short port,
 	    avahi_client_get_state(d->client) == AVAHI_CLIENT_CONNECTING) {
 		if (cfg->dnssd_required) {
 			st = idprov_error_set(err, IDPROV_ERR_NETWORK, "no "
-			    "avahi-daemon answers (%s) and DNS-SD is required",
-			    d->client == NULL ? avahi_strerror(error) :
-			    "waiting for it");
+			    "avahi-daemon answers on the system bus (%s) and "
+			    "DNS-SD is required (dnssd required / "
+			    "--dnssd-required)", d->client == NULL ?
+			    avahi_strerror(error) : "not running");
 			goto out;
 		}
 		dnssd_log("warn", "no avahi-daemon answers; serving without "
