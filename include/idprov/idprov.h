@@ -137,7 +137,8 @@ typedef struct idprov_cert_summary {
 	time_t not_before;
 	time_t not_after;
 	/* When to renew: the server's last retrySec hint (this process) if
-	 * any, else two thirds into the validity. */
+	 * any, else two thirds into the validity, both counted from when
+	 * cert.pem was saved (servers backdate notBefore). */
 	time_t renew_at;
 } idprov_cert_summary;
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 
 #include "backoff.h"
@@ -187,6 +188,8 @@ idprov_client_cert_summary(idprov_client *c, idprov_cert_summary *out)
 {
 	X509 *cert = NULL;
 	idprov_cert_info ci;
+	struct stat sb;
+	time_t start;
 	idprov_status st;
 
 	idprov_error_clear(&c->err);
@@ -207,11 +210,17 @@ idprov_client_cert_summary(idprov_client *c, idprov_cert_summary *out)
 	memcpy(out->serial_hex, ci.serial_hex, sizeof(out->serial_hex));
 	out->not_before = ci.not_before;
 	out->not_after = ci.not_after;
-	out->renew_at = (time_t)idpc_renew_point(ci.not_before, ci.not_after);
+	/* Servers backdate notBefore a little; the certificate's life for
+	 * us began when we saved it, which matters for short lifetimes. */
+	start = ci.not_before;
+	if (stat(c->path_cert, &sb) == 0 && sb.st_mtime > start &&
+	    sb.st_mtime < ci.not_after)
+		start = sb.st_mtime;
+	out->renew_at = (time_t)idpc_renew_point(start, ci.not_after);
 	/* A hint from the server that issued it this session wins, unless it
 	 * would let the certificate lapse. */
-	if (c->retry_hint > 0 && ci.not_before + c->retry_hint < ci.not_after)
-		out->renew_at = ci.not_before + c->retry_hint;
+	if (c->retry_hint > 0 && start + c->retry_hint < ci.not_after)
+		out->renew_at = start + c->retry_hint;
 	return IDPROV_OK;
 }
 

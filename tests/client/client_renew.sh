@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Renewal over mutual TLS, key rotation, kill -9 in the middle of saving
+# (deterministic, through the fileio hook), and an expired certificate.
+source "$IDPROV_SRC/tests/lib/harness.sh"
+source "$IDPROV_SRC/tests/client/lib.sh"
+
+h_ca_init
+h_server_start
+D="$H_TMP/dev"
+c_post_secret rdev s
+c_run out rc "$IDPROV" provision --device rdev --secret s --server "$H_URL" --dir "$D"
+h_expect_eq 0 "$rc" "provisioning (output: $out)"
+serial1=$(c_serial "$D/cert.pem")
+key1=$(sha256sum <"$D/key.pem")
+
+# Plain renewal: new certificate, same key; deviceID and server come from
+# the state folder.
+c_run out rc "$IDPROV" renew --dir "$D"
+h_expect_eq 0 "$rc" "renewal (output: $out)"
+h_expect_contains "$out" "renewed rdev" "the renewal line"
+serial2=$(c_serial "$D/cert.pem")
+[ "$serial1" != "$serial2" ] || h_fail "renewal kept the old certificate ($serial1)"
+h_ok
+h_expect_eq "$key1" "$(sha256sum <"$D/key.pem")" "renewal without rotation keeps the key"
+c_expect_verifies "$D" "after renewal"
+
+# Key rotation: new key and certificate, nothing left over.
+c_run out rc "$IDPROV" renew --dir "$D" --rotate-key
+h_expect_eq 0 "$rc" "renewal with key rotation (output: $out)"
+[ "$key1" != "$(sha256sum <"$D/key.pem")" ] || h_fail "--rotate-key kept the old key"
+h_ok
+h_expect_eq 600 "$(c_perm "$D/key.pem")" "the rotated key's mode"
+[ ! -e "$D/key.next.pem" ] || h_fail "key.next.pem left after a finished rotation"
+h_ok
+c_expect_verifies "$D" "after rotation"
+
+# kill -9 just before cert.pem is renamed into place: the old pair stays.
+cp "$D/cert.pem" "$H_TMP/cert.old"; cp "$D/key.pem" "$H_TMP/key.old"
+for rotate in "" --rotate-key; do
+	rc=0
+	IDPROV_TEST_CRASH_BEFORE_RENAME=cert.pem "$IDPROV" renew --dir "$D" $rotate \
+		>"$H_TMP/crash.out" 2>&1 || rc=$?
+	h_expect_eq 137 "$rc" "renew ${rotate:-(no rotation)} dies by SIGKILL at the hook"
+	cmp -s "$D/cert.pem" "$H_TMP/cert.old" || h_fail "cert.pem changed by a renewal killed before its rename (${rotate:-no rotation})"
+	h_ok
+	cmp -s "$D/key.pem" "$H_TMP/key.old" || h_fail "key.pem changed by a renewal killed before cert.pem's rename (${rotate:-no rotation})"
+	h_ok
+	c_expect_verifies "$D" "after a kill -9 during renew $rotate"
+done
+# The next run discards the unfinished rotation and works on.
+c_run out rc "$IDPROV" show --dir "$D"
+h_expect_eq 0 "$rc" "show after the crash (output: $out)"
+[ ! -e "$D/key.next.pem" ] || h_fail "the unfinished key.next.pem was not discarded"
+h_ok
+c_run out rc "$IDPROV" renew --dir "$D"
+h_expect_eq 0 "$rc" "renewal after the crash (output: $out)"
+c_expect_verifies "$D" "after the renewal that followed the crash"
+
+# An expired certificate is not presented: the device needs a new secret.
+h_server_stop
+h_server_start --validity 2s
+E="$H_TMP/exp"
+c_post_secret edev s
+c_run out rc "$IDPROV" provision --device edev --secret s --server "$H_URL" --dir "$E"
+h_expect_eq 0 "$rc" "provisioning a short-lived certificate (output: $out)"
+for _ in $(seq 100); do
+	openssl x509 -in "$E/cert.pem" -noout -checkend 0 >/dev/null 2>&1 || break
+	sleep 0.1
+done
+cp "$E/cert.pem" "$H_TMP/exp.old"
+c_run out rc "$IDPROV" renew --dir "$E"
+h_expect_eq 8 "$rc" "renewing an expired certificate exits with 8"
+h_expect_contains "$out" "new OOB secret" "the expiry message"
+cmp -s "$E/cert.pem" "$H_TMP/exp.old" || h_fail "the expired cert.pem was touched"
+h_ok
+c_run out rc "$IDPROV" show --dir "$E"
+h_expect_eq 8 "$rc" "show of an expired certificate"
+h_expect_contains "$out" "EXPIRED" "show's expiry line"
+# ...and a new secret brings it back.
+c_post_secret edev s2
+c_run out rc "$IDPROV" provision --device edev --secret s2 --server "$H_URL" --dir "$E"
+h_expect_eq 0 "$rc" "provisioning again with a new secret (output: $out)"
+h_pass

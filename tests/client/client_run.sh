@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# idprov run: provisions, renews on its own (short certificates here), runs
+# --on-renew after each new certificate, and exits 0 on SIGTERM.
+source "$IDPROV_SRC/tests/lib/harness.sh"
+source "$IDPROV_SRC/tests/client/lib.sh"
+
+h_ca_init
+h_server_start --validity 9s --retry 1s
+D="$H_TMP/dev"
+printf 's\n' >"$H_TMP/secret"
+"$IDPROV" run --device runner --secret-file "$H_TMP/secret" --server "$H_URL" --dir "$D" \
+	--on-renew "echo \"\$IDPROV_CERT\" >>'$H_TMP/renewed'" >"$H_TMP/run.out" 2>&1 &
+pid=$!
+C_PIDS+=($pid)
+# Waiting first (no secret yet), then the admin posts it.
+sleep 1
+kill -0 $pid 2>/dev/null || h_fail "idprov run exited: $(cat "$H_TMP/run.out")"
+h_ok
+c_post_secret runner s
+# Provisioned, then at least one renewal on its own.
+for _ in $(seq 600); do
+	[ "$(wc -l <"$H_TMP/renewed" 2>/dev/null || echo 0)" -ge 2 ] && break
+	kill -0 $pid 2>/dev/null || h_fail "idprov run exited: $(cat "$H_TMP/run.out")"
+	sleep 0.1
+done
+[ "$(wc -l <"$H_TMP/renewed" 2>/dev/null || echo 0)" -ge 2 ] ||
+	h_fail "expected --on-renew to run for the provisioning and a renewal within 60 s; log: $(cat "$H_TMP/run.out")"
+h_ok
+h_expect_eq "$D/cert.pem" "$(head -n 1 "$H_TMP/renewed")" "--on-renew gets IDPROV_CERT"
+h_expect_contains "$(cat "$H_TMP/run.out")" "renewed" "the log line of the renewal"
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+h_expect_eq 0 "$rc" "idprov run exits 0 on SIGTERM (log: $(tail -n 3 "$H_TMP/run.out"))"
+c_expect_verifies "$D" "after run"
+
+# Without a certificate and without a secret, run says so (exit 9).
+c_run out rc "$IDPROV" run --device other --server "$H_URL" --dir "$H_TMP/other"
+h_expect_eq 9 "$rc" "run without a certificate or a secret"
+h_pass

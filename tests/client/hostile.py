@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""hostile.py - servers that a device must not trust, for tests/client.
+
+  hostile.py MODE --cert PEM --key PEM --ready FILE [options]
+
+Modes:
+  badsig  answers the directory with --ca and every request with an
+          Approved response carrying --ca and a signature that is not an
+          HMAC with the secret.
+  relay   forwards every request to --upstream (a real idprovd) and sends
+          the answers back; --rewrite-ca PEM replaces the directory's caCert.
+          --record FILE saves the body of the last provisioning answer.
+  replay  answers the directory with --ca and every provisioning request
+          with the body in --body (a real answer captured earlier).
+
+Listens on 127.0.0.1, a free port, written as "127.0.0.1:PORT" to --ready.
+Standard library only.
+"""
+import argparse
+import base64
+import http.server
+import json
+import os
+import ssl
+import sys
+import urllib.error
+import urllib.request
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["badsig", "relay", "replay"])
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--ready", required=True)
+    p.add_argument("--ca")
+    p.add_argument("--upstream")
+    p.add_argument("--rewrite-ca")
+    p.add_argument("--record")
+    p.add_argument("--body")
+    return p.parse_args()
+
+
+ARGS = parse_args()
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def directory(ca_pem):
+    return json.dumps({
+        "endpoints": {
+            "directory": "/idprov/directory",
+            "status": "/idprov/status/{deviceID}",
+            "postOobSecret": "/idprov/oobsecret",
+            "postProvisionRequest": "/idprov/provreq",
+        },
+        "caCert": base64.b64encode(ca_pem).decode(),
+        "version": "1",
+        "services": {},
+    }, separators=(",", ":")).encode()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("hostile: " + (fmt % args) + "\n")
+
+    def answer(self, code, body):
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def relay(self, method):
+        data = self.body() if method == "POST" else None
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        req = urllib.request.Request(ARGS.upstream + self.path, data=data,
+                                     method=method)
+        req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
+                code, out = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            code, out = e.code, e.read()
+        if self.path.endswith("/directory") and ARGS.rewrite_ca:
+            d = json.loads(out)
+            d["caCert"] = base64.b64encode(read(ARGS.rewrite_ca)).decode()
+            out = json.dumps(d, separators=(",", ":")).encode()
+        if method == "POST" and ARGS.record:
+            with open(ARGS.record + ".tmp", "wb") as f:
+                f.write(out)
+            os.rename(ARGS.record + ".tmp", ARGS.record)
+        self.answer(code, out)
+
+    def do_GET(self):
+        if ARGS.mode == "relay":
+            return self.relay("GET")
+        if self.path.endswith("/directory"):
+            return self.answer(200, directory(read(ARGS.ca)))
+        self.answer(404, b'{"error":"not here"}')
+
+    def do_POST(self):
+        if ARGS.mode == "relay":
+            return self.relay("POST")
+        self.body()
+        if ARGS.mode == "replay":
+            return self.answer(200, read(ARGS.body))
+        ca = read(ARGS.ca).decode()
+        forged = {
+            "retrySec": 3600, "status": "Approved", "caCert": ca,
+            "clientCert": ca,
+            "signature": base64.b64encode(os.urandom(32)).decode(),
+        }
+        self.answer(200, json.dumps(forged, separators=(",", ":")).encode())
+
+
+def main():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(ARGS.cert, ARGS.key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    with open(ARGS.ready + ".tmp", "w") as f:
+        f.write("127.0.0.1:%d\n" % srv.server_address[1])
+    os.rename(ARGS.ready + ".tmp", ARGS.ready)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+/*
+ * test_client_unit.c - the device library's pure parts: URL joining of
+ * directory endpoints, jitter bounds, backoff, the renewal point, and the
+ * recovery of an interrupted key rotation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lib/client/backoff.h"
+#include "lib/client/url.h"
+
+static void
+dir_url(const char *server, const char *want)
+{
+	char out[256];
+	idprov_error err;
+
+	assert_int_equal(idpc_url_directory(server, out, sizeof(out), &err),
+	    IDPROV_OK);
+	assert_string_equal(out, want);
+}
+
+static void
+test_directory_url(void **state)
+{
+	char out[256];
+	idprov_error err;
+
+	(void)state;
+	dir_url("https://hub:43776", "https://hub:43776/idprov/directory");
+	dir_url("https://hub:43776/", "https://hub:43776/idprov/directory");
+	dir_url("https://[fe80::1%25eth0]:43776",
+	    "https://[fe80::1%25eth0]:43776/idprov/directory");
+	dir_url("https://hub/other/dir", "https://hub/other/dir");
+	assert_int_equal(idpc_url_directory("http://hub", out, sizeof(out),
+	    &err), IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "https://"));
+	assert_int_equal(idpc_url_directory("https://", out, sizeof(out),
+	    &err), IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_directory("https://hub/a b", out,
+	    sizeof(out), &err), IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_directory("", out, sizeof(out), &err),
+	    IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_directory("https://hub:1", out, 10, &err),
+	    IDPROV_ERR_TOO_LARGE);
+}
+
+static void
+test_endpoint_url(void **state)
+{
+	const char *d = "https://127.0.0.1:43776/idprov/directory";
+	char out[256];
+	idprov_error err;
+
+	(void)state;
+	/* a path: on the directory's host and port */
+	assert_int_equal(idpc_url_endpoint(d, "/idprov/provreq", "p", out,
+	    sizeof(out), &err), IDPROV_OK);
+	assert_string_equal(out, "https://127.0.0.1:43776/idprov/provreq");
+	/* an absolute URL: as is */
+	assert_int_equal(idpc_url_endpoint(d, "https://other:1/x", "p", out,
+	    sizeof(out), &err), IDPROV_OK);
+	assert_string_equal(out, "https://other:1/x");
+	/* refused: relative, scheme-relative, plain http, empty, controls */
+	assert_int_equal(idpc_url_endpoint(d, "idprov/provreq", "p", out,
+	    sizeof(out), &err), IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "\"p\""));
+	assert_int_equal(idpc_url_endpoint(d, "//evil/x", "p", out,
+	    sizeof(out), &err), IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_endpoint(d, "http://hub/x", "p", out,
+	    sizeof(out), &err), IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_endpoint(d, "", "p", out, sizeof(out),
+	    &err), IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_endpoint(d, "/a\nb", "p", out, sizeof(out),
+	    &err), IDPROV_ERR_INVALID);
+	assert_int_equal(idpc_url_endpoint(d, "https:///x", "p", out,
+	    sizeof(out), &err), IDPROV_ERR_INVALID);
+}
+
+static void
+test_url_host(void **state)
+{
+	char out[64];
+	idprov_error err;
+
+	(void)state;
+	assert_int_equal(idpc_url_host("https://127.0.0.1:43776/x", out,
+	    sizeof(out), &err), IDPROV_OK);
+	assert_string_equal(out, "127.0.0.1");
+	assert_int_equal(idpc_url_host("https://[::1]:43776/x", out,
+	    sizeof(out), &err), IDPROV_OK);
+	assert_string_equal(out, "::1");
+	assert_int_equal(idpc_url_host("https://[fe80::1%25eth0]:1/", out,
+	    sizeof(out), &err), IDPROV_OK);
+	assert_string_equal(out, "fe80::1");
+	assert_int_equal(idpc_url_host("https://u@hub.local/x", out,
+	    sizeof(out), &err), IDPROV_OK);
+	assert_string_equal(out, "hub.local");
+	assert_int_equal(idpc_url_host("https://[::1/x", out, sizeof(out),
+	    &err), IDPROV_ERR_INVALID);
+}
+
+static void
+test_jitter_bounds(void **state)
+{
+	double v;
+	int i;
+
+	(void)state;
+	assert_true(idpc_jitter_apply(30, 20, 0) > 23.999 &&
+	    idpc_jitter_apply(30, 20, 0) < 24.001);
+	assert_true(idpc_jitter_apply(30, 20, UINT32_MAX) > 35.999 &&
+	    idpc_jitter_apply(30, 20, UINT32_MAX) < 36.001);
+	v = idpc_jitter_apply(30, 20, UINT32_MAX / 2);
+	assert_true(v > 29.99 && v < 30.01);
+	for (i = 0; i < 2000; i++) {
+		v = idpc_jitter(10, 20);
+		assert_true(v >= 8.0 && v <= 12.0);
+	}
+}
+
+static void
+test_backoff(void **state)
+{
+	long want[] = { 1, 2, 4, 8, 16, 32, 60, 60 }, b = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		b = idpc_backoff_next(b, 1, 60);
+		assert_int_equal(b, want[i]);
+	}
+}
+
+static void
+test_renew_point(void **state)
+{
+	(void)state;
+	assert_int_equal(idpc_renew_point(0, 300), 200);
+	assert_int_equal(idpc_renew_point(1000, 1000 + 7 * 86400),
+	    1000 + 7 * 86400 * 2 / 3);
+	/* nonsense validity: renew at once */
+	assert_int_equal(idpc_renew_point(500, 400), 400);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_directory_url),
+		cmocka_unit_test(test_endpoint_url),
+		cmocka_unit_test(test_url_host),
+		cmocka_unit_test(test_jitter_bounds),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_renew_point),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
