@@ -78,6 +78,18 @@ h_expect_contains "$srv" "DNS:localhost" "server SAN localhost"
 h_expect_contains "$srv" "IP Address:127.0.0.1" "server SAN 127.0.0.1"
 h_expect_contains "$srv" "IP Address:0:0:0:0:0:0:0:1" "server SAN ::1"
 h_expect_contains "$srv" "DNS:$host" "server SAN for the host name"
+case "$host" in
+localhost) ;;
+*.*) ;;
+*) h_expect_contains "$srv" "DNS:$host.local" "server SAN for the mDNS name" ;;
+esac
+# This machine's IPv4 addresses (a device found by DNS-SD connects to one).
+# The SAN list with a comma after every entry, so each match is exact.
+sans="$(openssl x509 -in server.pem -noout -ext subjectAltName | tail -n 1),"
+for a in $(hostname -I 2>/dev/null); do
+	case "$a" in *:*) continue ;; esac
+	h_expect_contains "$sans" "IP Address:$a," "server SAN for interface address $a"
+done
 h_expect_contains "$srv" "Subject: O = idprov, CN = $host" "server subject"
 h_expect_contains "$srv" "Issuer: O = idprov, CN = idprov IDProv CA" "server issuer"
 h_expect_contains "$srv" "X509v3 Authority Key Identifier" "server AKI"

@@ -55,6 +55,19 @@ client "$H_CA/ca.pem" -verify_ip 127.0.0.1 -cert "$H_CA/admin.pem" -key "$H_CA/a
 h_expect_eq 0 "$rc" "s_client exit status verifying IP 127.0.0.1 (output: ${out:0:400})"
 stop_server
 
+# A device that found the server by DNS-SD checks the machine's own
+# address; the connection still goes over loopback.
+lan=""
+for a in $(hostname -I 2>/dev/null); do case "$a" in *:*) ;; *) lan=$a; break ;; esac; done
+if [ -n "$lan" ]; then
+	start_server
+	client "$H_CA/ca.pem" -verify_ip "$lan" -cert "$H_CA/admin.pem" -key "$H_CA/admin.key"
+	h_expect_eq 0 "$rc" "s_client exit status verifying this machine's address $lan (output: ${out:0:400})"
+	stop_server
+else
+	echo "note [$H_NAME]: no non-loopback IPv4 address, address check left out"
+fi
+
 # A client that trusts another CA must refuse this server.
 start_server
 client "$H_TMP/other/ca.pem" -cert "$H_TMP/other/admin.pem" -key "$H_TMP/other/admin.key"

@@ -14,7 +14,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,7 +34,7 @@
 #define CA_DAYS		3650	/* ten years */
 #define LEAF_DAYS	397	/* what browsers accept for a TLS server */
 #define LEAF_DAYS_MAX	CA_DAYS	/* a leaf cannot usefully outlive its CA */
-#define MAX_HOSTS	32
+#define MAX_HOSTS	64
 #define CN_MAX		64	/* X.520 upper bound for CN, O, OU */
 #define ORG_MAX		(CN_MAX - (int)sizeof(" IDProv CA") + 1)
 #define DEFAULT_ORG	"idprov"
@@ -45,7 +48,10 @@ typedef struct ca_init_opts {
 } ca_init_opts;
 
 typedef struct host_list {
-	char *buf;			/* the storage the names point into */
+	char *given;			/* copy of --hosts, split in place */
+	char hostname[HOST_NAME_MAX + 1];
+	char mdns[HOST_NAME_MAX + 8];	/* hostname.local */
+	char addr[MAX_HOSTS][INET6_ADDRSTRLEN];
 	const char *name[MAX_HOSTS + 1];/* NULL-terminated, for the profile */
 	int n;
 } host_list;
@@ -183,21 +189,83 @@ host_ok(const char *s)
 	    inet_pton(AF_INET6, s, ip) == 1 || dns_name_ok(s);
 }
 
-/* Add s (already in h->buf or a literal) unless it is there already. */
 static int
-host_add(host_list *h, const char *s)
+host_known(const host_list *h, const char *s)
 {
 	int i;
 
 	for (i = 0; i < h->n; i++)
 		if (strcasecmp(h->name[i], s) == 0)
-			return 0;
+			return 1;
+	return 0;
+}
+
+/* Add s (stored in h or a literal) unless it is there already. */
+static int
+host_add(host_list *h, const char *s)
+{
+	if (host_known(h, s))
+		return 0;
 	if (h->n >= MAX_HOSTS)
 		return ctl_usage_error(CMD, "--hosts lists more than %d names",
 		    MAX_HOSTS);
 	h->name[h->n++] = s;
 	h->name[h->n] = NULL;
 	return 0;
+}
+
+/* A default name: silently left out when the list is full. */
+static void
+host_add_default(host_list *h, const char *s)
+{
+	if (h->n < MAX_HOSTS && !host_known(h, s)) {
+		h->name[h->n++] = s;
+		h->name[h->n] = NULL;
+	}
+}
+
+/*
+ * This machine's addresses: a device that finds idprovd by DNS-SD connects
+ * to an address, not a name, and checks it against the certificate.
+ * Loopback is already in the list; IPv6 link-local addresses need a zone
+ * that a certificate cannot carry.
+ */
+static void
+hosts_add_interfaces(host_list *h)
+{
+	struct ifaddrs *ifs, *ifa;
+	int used = 0;
+
+	if (getifaddrs(&ifs) != 0)
+		return;
+	for (ifa = ifs; ifa != NULL && used < MAX_HOSTS; ifa = ifa->ifa_next) {
+		const void *a;
+		int fam;
+
+		if (ifa->ifa_addr == NULL || !(ifa->ifa_flags & IFF_UP) ||
+		    (ifa->ifa_flags & IFF_LOOPBACK))
+			continue;
+		fam = ifa->ifa_addr->sa_family;
+		if (fam == AF_INET) {
+			a = &((const struct sockaddr_in *)(const void *)
+			    ifa->ifa_addr)->sin_addr;
+		} else if (fam == AF_INET6) {
+			const struct in6_addr *a6 = &((const struct
+			    sockaddr_in6 *)(const void *)ifa->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(a6) || IN6_IS_ADDR_LOOPBACK(a6))
+				continue;
+			a = a6;
+		} else {
+			continue;
+		}
+		if (inet_ntop(fam, a, h->addr[used], sizeof(h->addr[used])) ==
+		    NULL)
+			continue;
+		host_add_default(h, h->addr[used]);
+		used++;
+	}
+	freeifaddrs(ifs);
 }
 
 static char *
@@ -214,9 +282,10 @@ trim(char *s)
 }
 
 /*
- * The server's names: --hosts as given, or localhost, 127.0.0.1, ::1 and
- * this machine's host name.  *cn gets the first given host, or the machine's
- * host name.  Returns 0, 1 (out of memory) or 2 (bad --hosts).
+ * The server's names: --hosts as given, or localhost, 127.0.0.1, ::1, this
+ * machine's host name (and its .local mDNS name) and its addresses.  *cn
+ * gets the first given host, or the machine's host name.  Returns 0,
+ * 1 (out of memory) or 2 (bad --hosts).
  */
 static int
 hosts_build(const char *given, host_list *h, const char **cn)
@@ -224,11 +293,10 @@ hosts_build(const char *given, host_list *h, const char **cn)
 	char *p, *item, *next;
 	int rc;
 
-	memset(h, 0, sizeof(*h));
 	if (given != NULL) {
-		if ((h->buf = strdup(given)) == NULL)
+		if ((h->given = strdup(given)) == NULL)
 			return ctl_fail("out of memory");
-		for (p = h->buf; p != NULL; p = next) {
+		for (p = h->given; p != NULL; p = next) {
 			next = strchr(p, ',');
 			if (next != NULL)
 				*next++ = '\0';
@@ -247,17 +315,22 @@ hosts_build(const char *given, host_list *h, const char **cn)
 		return 0;
 	}
 
-	/* gethostname needs room for HOST_NAME_MAX plus the NUL. */
-	if ((h->buf = calloc(1, HOST_NAME_MAX + 1)) == NULL)
-		return ctl_fail("out of memory");
 	*cn = "localhost";
-	if (gethostname(h->buf, HOST_NAME_MAX) == 0 && dns_name_ok(h->buf))
-		*cn = h->buf;
-	if ((rc = host_add(h, "localhost")) != 0 ||
-	    (rc = host_add(h, "127.0.0.1")) != 0 ||
-	    (rc = host_add(h, "::1")) != 0 ||
-	    (rc = host_add(h, *cn)) != 0)
-		return rc;
+	host_add_default(h, "localhost");
+	host_add_default(h, "127.0.0.1");
+	host_add_default(h, "::1");
+	if (gethostname(h->hostname, HOST_NAME_MAX) == 0 &&
+	    dns_name_ok(h->hostname)) {
+		*cn = h->hostname;
+		host_add_default(h, h->hostname);
+		if (strchr(h->hostname, '.') == NULL) {
+			snprintf(h->mdns, sizeof(h->mdns), "%s.local",
+			    h->hostname);
+			if (dns_name_ok(h->mdns))
+				host_add_default(h, h->mdns);
+		}
+	}
+	hosts_add_interfaces(h);
 	return 0;
 }
 
@@ -412,6 +485,6 @@ out:
 	X509_free(ca);
 	X509_free(srv);
 	X509_free(adm);
-	free(hosts.buf);
+	free(hosts.given);
 	return rc;
 }
