@@ -206,7 +206,7 @@ ns_start_avahi() {
 	# give this daemon its own /run inside the private mount namespace
 	# that `ip netns exec` makes, so two daemons never meet.
 	mkdir -p "$dir/run"
-	ns_bg "$host" "$dir/avahi.log" sh -c 'mount --bind "$1" /run && shift && exec "$@"' \
+	ns_bg "$host" "$dir/avahi.log" sh -c 'mount -n --bind "$1" /run && shift && exec "$@"' \
 		sh "$dir/run" avahi-daemon -f "$dir/avahi.conf" --no-drop-root \
 		--no-chroot --no-rlimits --no-proc-title
 	eval "NS_AVAHI_PID_$host=$NS_BG_PID"
