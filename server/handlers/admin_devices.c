@@ -101,11 +101,10 @@ srv_h_admin_devices(srv_app *app, const srv_request *req,
 		srv_respond_unauthorized(resp, req);
 		return;
 	}
-	if (srv_query_get(req->query, "status", status, sizeof(status)))
-		for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
-			known |= strcmp(status, statuses[i]) == 0;
-	else
-		known = 1;
+	if (!srv_query_get(req->query, "status", status, sizeof(status)))
+		strcpy(status, "all");
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		known |= strcmp(status, statuses[i]) == 0;
 	if (!known) {
 		srv_respond_error(resp, 400, "bad-request", "status must be "
 		    "all, approved, revoked, waiting or rejected");
