@@ -68,6 +68,35 @@ out=$(openssl verify -CAfile "$H_CA/ca.pem" "$H_CA/server.pem" "$H_CA/admin.pem"
 h_ok
 h_expect_eq 600 "$(stat -c %a "$H_CA/ca.key")" "mode of ca.key after --force"
 
+# --- --keep-ca: new server and admin certificates from the same CA --------
+ca_before=$(cd "$H_CA" && sha256sum ca.pem ca.key)
+srv_before=$(sha256sum <"$H_CA/server.pem")
+run_rc ctl ca init --dir "$H_CA" --keep-ca --hosts renewed.example --days 20
+h_expect_eq 0 "$rc" "exit status of ca init --keep-ca ($out)"
+h_expect_eq "$ca_before" "$(cd "$H_CA" && sha256sum ca.pem ca.key)" "CA files after --keep-ca"
+[ "$srv_before" != "$(sha256sum <"$H_CA/server.pem")" ] || h_fail "--keep-ca did not renew server.pem"
+h_ok
+out=$(openssl verify -CAfile "$H_CA/ca.pem" -purpose sslserver "$H_CA/server.pem" 2>&1) ||
+	h_fail "server.pem renewed with --keep-ca does not verify: $out"
+h_ok
+out=$(openssl verify -CAfile "$H_CA/ca.pem" -purpose sslclient "$H_CA/admin.pem" 2>&1) ||
+	h_fail "admin.pem renewed with --keep-ca does not verify: $out"
+h_ok
+h_expect_contains "$(openssl x509 -in "$H_CA/server.pem" -noout -subject)" 	"subject=O = idprov, CN = renewed.example" "renewed server subject (org taken from the kept CA)"
+h_expect_eq 600 "$(stat -c %a "$H_CA/server.key")" "mode of the renewed server.key"
+# Nothing to keep, or a key that is not the CA's: exit 1, nothing written.
+run_rc ctl ca init --dir "$H_TMP/empty" --keep-ca
+h_expect_eq 1 "$rc" "exit status of --keep-ca without a CA"
+[ ! -e "$H_TMP/empty" ] || h_fail "--keep-ca without a CA created files"
+h_ok
+mkdir "$H_TMP/mixed"
+cp "$H_CA/ca.pem" "$H_TMP/mixed/"
+cp "$H_CA/server.key" "$H_TMP/mixed/ca.key"
+run_rc ctl ca init --dir "$H_TMP/mixed" --keep-ca
+h_expect_eq 1 "$rc" "exit status of --keep-ca with a ca.key that is not the CA's"
+h_expect_contains "$out" "is not the key of" "the mismatch is named"
+h_expect_eq 2 "$(find "$H_TMP/mixed" -mindepth 1 | wc -l)" "files after a refused --keep-ca"
+
 # --- command line mistakes: exit 2, nothing written -----------------------
 bad="$H_TMP/bad"
 expect_usage() {
@@ -86,6 +115,7 @@ expect_usage ca init --dir "$bad" --hosts "a.example,,b.example"
 expect_usage ca init --dir "$bad" --hosts "two words"
 expect_usage ca init --dir "$bad" --hosts "a.example,DNS:evil"
 expect_usage ca init --dir "$bad" --force=yes
+expect_usage ca init --dir "$bad" --force --keep-ca
 expect_usage ca init --dir "$bad" --dir "$bad"
 expect_usage ca init --dir "$bad" extra
 expect_usage ca init --dir ""

@@ -45,6 +45,7 @@ typedef struct ca_init_opts {
 	const char *org;
 	long days;
 	int force;
+	int keep_ca;	/* reissue server and admin from the CA in dir */
 } ca_init_opts;
 
 typedef struct host_list {
@@ -127,6 +128,12 @@ parse_args(int argc, char **argv, ca_init_opts *o)
 				    "value");
 			o->force = 1;
 			rc = 0;
+		} else if (IS("keep-ca")) {
+			if (eq != NULL)
+				return ctl_usage_error(CMD, "--keep-ca takes "
+				    "no value");
+			o->keep_ca = 1;
+			rc = 0;
 		} else
 			return ctl_usage_error(CMD, "ca init has no option "
 			    "--%.*s", (int)len, name);
@@ -140,8 +147,14 @@ parse_args(int argc, char **argv, ca_init_opts *o)
 	o->days = LEAF_DAYS;
 	if (days != NULL && (rc = parse_days(days, &o->days)) != 0)
 		return rc;
-	if (o->org == NULL)
+	if (o->force && o->keep_ca)
+		return ctl_usage_error(CMD, "--force replaces the CA and "
+		    "--keep-ca keeps it: give one of them");
+	/* With --keep-ca the default is the kept CA's organisation. */
+	if (o->org == NULL && !o->keep_ca)
 		o->org = DEFAULT_ORG;
+	if (o->org == NULL)
+		return 0;
 	if (strlen(o->org) > (size_t)ORG_MAX)
 		return ctl_usage_error(CMD, "--org is longer than %d bytes",
 		    ORG_MAX);
@@ -363,6 +376,35 @@ date_of(time_t t, char out[11])
 		strcpy(out, "?");
 }
 
+/* The CA already in the folder, for --keep-ca: it must be a CA, valid now,
+ * and ca.key must be its key. */
+static int
+load_ca(char path[][PATH_MAX], X509 **ca, EVP_PKEY **key,
+    idprov_cert_info *info)
+{
+	idprov_error err;
+	idprov_status st;
+
+	idprov_error_clear(&err);
+	if ((st = idprov_cert_load_file(path[1], ca, &err)) != IDPROV_OK ||
+	    (st = idprov_key_load_file(path[0], key, &err)) != IDPROV_OK) {
+		if (st == IDPROV_ERR_NOT_FOUND)
+			return ctl_fail("%s: there is no CA to keep (run ca init "
+			    "without --keep-ca first)", err.msg);
+		return ctl_fail("%s", err.msg);
+	}
+	if (idprov_cert_get_info(*ca, info, &err) != IDPROV_OK)
+		return ctl_fail("%s", err.msg);
+	if (!info->is_ca)
+		return ctl_fail("%s is not a CA certificate", path[1]);
+	if (!idprov_cert_matches_key(*ca, *key))
+		return ctl_fail("%s is not the key of %s", path[0], path[1]);
+	if (idprov_cert_verify(*ca, *ca, 0, 0, &err) != IDPROV_OK)
+		return ctl_fail("%s cannot issue any more: %s", path[1],
+		    err.msg);
+	return 0;
+}
+
 int
 ctl_ca_init(int argc, char **argv)
 {
@@ -370,8 +412,9 @@ ctl_ca_init(int argc, char **argv)
 		"ca.key", "ca.pem", "server.key", "server.pem", "admin.key",
 		"admin.pem"
 	};
-	char path[6][PATH_MAX], ca_cn[CN_MAX + 1], until[11];
-	char server_cn[CN_MAX + 1];
+	char path[6][PATH_MAX], until[11], server_cn[CN_MAX + 1];
+	char ca_cn[sizeof(((idprov_cert_info *)0)->cn)];
+	char org[sizeof(((idprov_cert_info *)0)->org)];
 	ca_init_opts o;
 	host_list hosts;
 	idprov_error err;
@@ -390,7 +433,6 @@ ctl_ca_init(int argc, char **argv)
 	/* A CN over 64 bytes is refused by X.509; the SANs carry the name. */
 	snprintf(server_cn, sizeof(server_cn), "%s",
 	    strlen(cn) <= CN_MAX ? cn : "idprovd");
-	snprintf(ca_cn, sizeof(ca_cn), "%s IDProv CA", o.org);
 	for (i = 0; i < 6; i++)
 		if (!join(path[i], sizeof(path[i]), o.dir, files[i])) {
 			rc = ctl_usage_error(CMD, "--dir %s is too long",
@@ -398,12 +440,18 @@ ctl_ca_init(int argc, char **argv)
 			goto out;
 		}
 
-	if (idprov_mkdir_p(o.dir, 0700, &err) != IDPROV_OK) {
-		rc = ctl_fail("%s", err.msg);
-		goto out;
-	}
-	if (!o.force) {
-		for (i = 0; i < 2; i++) {
+	if (o.keep_ca) {
+		if ((rc = load_ca(path, &ca, &ca_key, &info)) != 0)
+			goto out;
+		snprintf(org, sizeof(org), "%s", o.org != NULL ? o.org :
+		    info.org);
+		snprintf(ca_cn, sizeof(ca_cn), "%s", info.cn);
+	} else {
+		if (idprov_mkdir_p(o.dir, 0700, &err) != IDPROV_OK) {
+			rc = ctl_fail("%s", err.msg);
+			goto out;
+		}
+		for (i = 0; i < 2 && !o.force; i++) {
 			if ((e = exists(path[i])) == 0)
 				continue;
 			if (e < 0)
@@ -413,28 +461,32 @@ ctl_ca_init(int argc, char **argv)
 				rc = ctl_fail("%s already exists: refusing to "
 				    "replace the CA without --force (every "
 				    "certificate it issued would stop being "
-				    "trusted)", path[i]);
+				    "trusted; --keep-ca renews only the server "
+				    "and admin certificates)", path[i]);
 			goto out;
 		}
+		snprintf(org, sizeof(org), "%s", o.org);
+		snprintf(ca_cn, sizeof(ca_cn), "%s IDProv CA", o.org);
 	}
 
 	{
 		const idprov_cert_profile ca_p = {
-			.cn = ca_cn, .org = o.org, .is_ca = 1, .days = CA_DAYS
+			.cn = ca_cn, .org = org, .is_ca = 1, .days = CA_DAYS
 		};
 		const idprov_cert_profile srv_p = {
-			.cn = server_cn, .org = o.org, .server_auth = 1,
+			.cn = server_cn, .org = org, .server_auth = 1,
 			.sans = hosts.name, .days = o.days
 		};
 		const idprov_cert_profile adm_p = {
-			.cn = "admin", .ou = "admin", .org = o.org,
+			.cn = "admin", .ou = "admin", .org = org,
 			.client_auth = 1, .days = o.days
 		};
 
-		if (idprov_key_generate(IDPROV_KEY_EC_P256, &ca_key, &err) ||
+		if ((ca == NULL && (idprov_key_generate(IDPROV_KEY_EC_P256,
+		    &ca_key, &err) || idprov_cert_issue(&ca_p, ca_key, NULL,
+		    NULL, &ca, &err))) ||
 		    idprov_key_generate(IDPROV_KEY_EC_P256, &srv_key, &err) ||
 		    idprov_key_generate(IDPROV_KEY_EC_P256, &adm_key, &err) ||
-		    idprov_cert_issue(&ca_p, ca_key, NULL, NULL, &ca, &err) ||
 		    idprov_cert_issue(&srv_p, srv_key, ca, ca_key, &srv,
 		    &err) ||
 		    idprov_cert_issue(&adm_p, adm_key, ca, ca_key, &adm,
@@ -452,8 +504,9 @@ ctl_ca_init(int argc, char **argv)
 		goto out;
 	}
 
-	if (idprov_key_save_file(path[0], ca_key, &err) ||
-	    idprov_cert_save_file(path[1], ca, &err) ||
+	/* A kept CA is not rewritten: its files stay byte for byte. */
+	if ((!o.keep_ca && (idprov_key_save_file(path[0], ca_key, &err) ||
+	    idprov_cert_save_file(path[1], ca, &err))) ||
 	    idprov_key_save_file(path[2], srv_key, &err) ||
 	    idprov_cert_save_file(path[3], srv, &err) ||
 	    idprov_key_save_file(path[4], adm_key, &err) ||
@@ -467,9 +520,10 @@ ctl_ca_init(int argc, char **argv)
 		goto out;
 	}
 	date_of(info.not_after, until);
-	printf("created CA \"%s\" in %s (valid until %s)\n", ca_cn, o.dir,
-	    until);
-	printf("  ca.pem ca.key          the CA; keep ca.key secret\n");
+	printf("%s CA \"%s\" in %s (valid until %s)\n", o.keep_ca ? "kept" :
+	    "created", ca_cn, o.dir, until);
+	if (!o.keep_ca)
+		printf("  ca.pem ca.key          the CA; keep ca.key secret\n");
 	printf("  server.pem server.key  idprovd's certificate, CN %s, for",
 	    server_cn);
 	for (i = 0; hosts.name[i] != NULL; i++)
