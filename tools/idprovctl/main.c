@@ -15,7 +15,8 @@
 
 const ctl_command ctl_commands[] = {
 	{ { "ca", "init" }, ctl_ca_init,
-	    "--dir DIR [--hosts NAME,IP,...] [--org NAME] [--days N] [--force]",
+	    "--dir DIR [--hosts NAME,IP,...] [--org NAME] [--days N] "
+	    "[--force | --keep-ca]",
 	    "create a CA, a server certificate and an admin certificate" },
 	{ { "oob", "set" }, ctl_oob_set,
 	    "DEVICE [SECRET|-] [--valid-for 3d | --valid-until TIME]",
