@@ -20,8 +20,11 @@ h_expect_contains "$NS_DISC_ERR" "no IDProv server" "the sentence for none found
 
 n1=$(ns_unique_name ap-both)
 n2=$(ns_unique_name ap-dir)
+n3=$(ns_unique_name ap-bad)
 ns_bg A "$H_TMP/pub1.log" avahi-publish-service -s "$n1" _idprov._tcp 6001 directory=/wrong path=/right/directory
 ns_bg A "$H_TMP/pub2.log" avahi-publish-service -s "$n2" _idprov._tcp 6002 directory=/only/directory
+# A path that would name another host is not used; the next key is.
+ns_bg A "$H_TMP/pub3.log" avahi-publish-service -s "$n3" _idprov._tcp 6003 path=//evil.example/x directory=/fallback/directory
 
 ll_a=$(ip -n "$NS_A" -6 addr show dev veth0 scope link | awk '/inet6/ {sub(/\/.*/, "", $2); print $2; exit}')
 [ -n "$ll_a" ] || h_fail "host A has no IPv6 link-local address on veth0"
@@ -31,7 +34,7 @@ deadline=$((SECONDS + 20))
 while :; do
 	ns_discover B --timeout 5s
 	if grep -qF "$v4" <<<"$NS_DISC_OUT" && grep -qF "$v6" <<<"$NS_DISC_OUT" &&
-		grep -q "^$n2	" <<<"$NS_DISC_OUT"; then
+		grep -q "^$n2	" <<<"$NS_DISC_OUT" && grep -q "^$n3	" <<<"$NS_DISC_OUT"; then
 		break
 	fi
 	[ $SECONDS -lt $deadline ] || h_fail "idprov discover did not list $n1 over IPv4 and IPv6 link-local and $n2 within 20 s; it printed: $NS_DISC_OUT / $NS_DISC_ERR"
@@ -42,6 +45,8 @@ h_expect_contains "$NS_DISC_OUT" "$v4" "IPv4 URL, TXT path= preferred over direc
 h_expect_contains "$NS_DISC_OUT" "$v6" "IPv6 link-local URL with its interface"
 h_expect_contains "$NS_DISC_OUT" "$n2	https://$NS_ADDR_A:6002/only/directory" "URL from TXT directory="
 h_expect_not_contains "$NS_DISC_OUT" "/wrong" "directory= ignored when path= is there"
+h_expect_contains "$NS_DISC_OUT" "$n3	https://$NS_ADDR_A:6003/fallback/directory" "a path= naming another host is ignored"
+h_expect_not_contains "$NS_DISC_OUT" "evil" "what a hostile path= may put in a URL"
 # Each URL once, however many times the service was seen.
 dups=$(sort <<<"$NS_DISC_OUT" | uniq -d)
 h_expect_eq "" "$dups" "duplicate lines in idprov discover output"
@@ -54,5 +59,8 @@ for s in json.load(sys.stdin):
         print(s["address"], s["interface"], s["port"])
 ' "$n1" <<<"$NS_DISC_OUT") || h_fail "idprov discover --json printed invalid JSON: $NS_DISC_OUT"
 h_expect_eq "$ll_a veth0 6001" "$got" "JSON address, interface and port of the IPv6 entry"
+ns_discover B --timeout soon
+h_expect_eq 2 "$NS_DISC_RC" "idprov discover exit status for a bad --timeout"
+h_expect_contains "$NS_DISC_ERR" "--timeout" "idprov discover's sentence for a bad --timeout"
 echo "checked: avahi-publish-service found over IPv4 and IPv6 link-local, path= over directory=, no duplicates, none-found status"
 h_pass
