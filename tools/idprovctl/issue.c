@@ -99,9 +99,9 @@ int ctl_issue(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(resp.status, IDPROV_STATUS_APPROVED) != 0) {
-		rc = ctl_fail("the server answered %s, not Approved, for %s "
-		    "(is the certificate %s an admin certificate?)",
-		    resp.status, a.pos[0], "given");
+		rc = ctl_fail("the server answered %s, not Approved, for %s: "
+		    "it did not take the request as an administrator's",
+		    resp.status, a.pos[0]);
 		goto out;
 	}
 	if (idprov_prov_response_verify(&resp, "", 0, &err) != IDPROV_OK) {
