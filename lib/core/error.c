@@ -18,6 +18,9 @@ idprov_error_clear(idprov_error *err)
 	err->msg[0] = '\0';
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 0)))
+#endif
 static void
 error_vformat(idprov_error *err, idprov_status st, const char *fmt,
     va_list ap)
