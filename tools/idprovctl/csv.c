@@ -358,6 +358,8 @@ idprov_status ctl_csv_parse_oob(const char *data, size_t len, time_t now,
 			continue;
 		}
 		rc = split_line(s, ll, f, &nf, &why);
+		if (rc != 0)	/* the fields before the bad one */
+			fields_free(f, nf < MAX_FIELDS ? nf : MAX_FIELDS);
 		if (rc == -2) {
 			st = IDPROV_ERR_NOMEM;
 			goto out;
