@@ -12,6 +12,7 @@
 #include <time.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>	/* X509_PURPOSE_* for idprov_cert_verify */
 #include "error.h"
 
 typedef enum idprov_key_type {
