@@ -266,6 +266,31 @@ crypto_certs_verify(void **state)
 	EVP_PKEY_free(other_key);
 }
 
+/* A certificate that is not a CA cannot vouch for another, even when given
+ * as the trust anchor. */
+static void
+crypto_certs_verify_refuses_non_ca_issuer(void **state)
+{
+	fixture *f = *state;
+	const idprov_cert_profile fake = { .cn = "Not a CA", .client_auth = 1,
+	    .days = 7 };
+	const idprov_cert_profile leaf = { .cn = "victim", .client_auth = 1,
+	    .days = 1 };
+	X509 *fake_ca = NULL, *c = NULL;
+	idprov_error err;
+
+	assert_int_equal(idprov_cert_issue(&fake, f->ca_key, NULL, NULL,
+	    &fake_ca, &err), IDPROV_OK);
+	assert_int_equal(idprov_cert_issue(&leaf, f->leaf_key, fake_ca,
+	    f->ca_key, &c, &err), IDPROV_OK);
+	idprov_error_clear(&err);
+	assert_int_equal(idprov_cert_verify(c, fake_ca, 0, 0, &err),
+	    IDPROV_ERR_VERIFY);
+	assert_non_null(strstr(err.msg, "invalid CA certificate"));
+	X509_free(c);
+	X509_free(fake_ca);
+}
+
 static void
 crypto_certs_validity_options(void **state)
 {
@@ -432,6 +457,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(crypto_certs_verify, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    crypto_certs_verify_refuses_non_ca_issuer, setup, teardown),
 		cmocka_unit_test_setup_teardown(crypto_certs_validity_options,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(crypto_certs_issue_rejects,
