@@ -25,12 +25,18 @@ static void
 error_vformat(idprov_error *err, idprov_status st, const char *fmt,
     va_list ap)
 {
+	char *p;
 	int n;
 
 	err->status = st;
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	if (n < 0)
 		err->msg[0] = '\0';
+	/* Sentences quote what peers sent (a key name, a time) and end up in
+	 * one-line logs: no control byte may split or repaint a line. */
+	for (p = err->msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 idprov_status

@@ -564,6 +564,10 @@ wire_directory_bad_inputs(void **state)
 		{ DIR_ENDPOINTS ",\"status\":\"x\"},\"caCert\":\"\",\"version\":\"1\"}",
 		  IDPROV_ERR_INVALID, "duplicate object key near '\"status\"'" },
 		{ "7", IDPROV_ERR_INVALID, "invalid JSON" },
+		/* A peer's key name is quoted, its control bytes are not. */
+		{ DIR_ENDPOINTS "},\"caCert\":\"\",\"version\":\"1\","
+		  "\"services\":{\"a\\nb\\u001b[2J\":1}}", IDPROV_ERR_INVALID,
+		  "field \"services.a?b?[2J\" must be a string" },
 	};
 
 	(void)state;
