@@ -47,10 +47,20 @@ wire_load(const char *msg, const char *body, size_t len, json_t **root,
 	 * can name the field that carries one. */
 	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 	    &jerr);
-	if (*root == NULL)
+	if (*root == NULL) {
+		char *near;
+
+		/* jansson quotes the token it stopped at, which in an OOB
+		 * secret message may be the secret: keep only the reason,
+		 * unless the token is a duplicated key. */
+		if (strcmp(msg, MSG_OOB) == 0 &&
+		    json_error_code(&jerr) != json_error_duplicate_key &&
+		    (near = strstr(jerr.text, " near ")) != NULL)
+			*near = '\0';
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "%s: invalid JSON at line %d column %d: %s", msg,
 		    jerr.line, jerr.column, jerr.text);
+	}
 	if (!json_is_object(*root)) {
 		json_decref(*root);
 		*root = NULL;

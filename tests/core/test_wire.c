@@ -619,9 +619,29 @@ wire_oob_bad_inputs(void **state)
 		  "invalid JSON" },
 	};
 
+	static const char *leaky[] = {
+		"{\"deviceID\":\"d\",\"oobSecret\":\"TOPSECRET\"",
+		"{\"deviceID\":\"d\",\"oobSecret\":\"TOPSECRET\" x}",
+		"{\"deviceID\":\"d\",\"oobSecret\":TOPSECRET}",
+		"{\"deviceID\":\"d\",\"oobSecret\":\"TOPSECRET\"}TOPSECRET",
+	};
+	idprov_oob_secret m;
+	idprov_error err;
+	size_t i;
+
 	(void)state;
 	check_bad(reparse_oob, "OOB secret", cases,
 	    sizeof(cases) / sizeof(cases[0]));
+	/* The error sentence never quotes the secret, whatever broke. */
+	for (i = 0; i < sizeof(leaky) / sizeof(leaky[0]); i++) {
+		assert_int_equal(idprov_oob_secret_parse(leaky[i],
+		    strlen(leaky[i]), &m, &err), IDPROV_ERR_INVALID);
+		if (strstr(err.msg, "TOPSECRET") != NULL) {
+			print_error("the error sentence shows the secret: %s\n",
+			    err.msg);
+			fail();
+		}
+	}
 }
 
 /* ---- status ---- */
