@@ -226,12 +226,22 @@ validate(provreq_ctx *c, idprov_error *err)
 		return idprov_error_set(err, IDPROV_ERR_INVALID, "ip is empty");
 	if ((st = idprov_validate_ip(c->m.ip, err)) != IDPROV_OK ||
 	    (st = idprov_validate_mac(c->m.mac != NULL ? c->m.mac : "",
-	    err)) != IDPROV_OK ||
-	    (st = idprov_validate_public_key_pem(c->m.public_key_pem, &c->key,
+	    err)) != IDPROV_OK)
+		return st;
+	if ((st = idprov_validate_public_key_pem(c->m.public_key_pem, &c->key,
 	    err)) != IDPROV_OK ||
 	    (st = srv_spki_der(c->key, c->spki, &c->spki_len, err)) !=
-	    IDPROV_OK)
+	    IDPROV_OK) {
+		/* Every sentence names the field, even "EC curve X is not
+		 * accepted". */
+		if (err != NULL && strstr(err->msg, "publicKeyPEM") == NULL) {
+			char msg[IDPROV_ERROR_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			idprov_error_set(err, st, "publicKeyPEM: %s", msg);
+		}
 		return st;
+	}
 	srv_spki_fingerprint(c->app->issuer, c->spki, c->spki_len,
 	    c->fingerprint);
 	return IDPROV_OK;
