@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "core_test.h"
 #include "lib/core/b64.h"
@@ -286,6 +287,34 @@ validate_key_accepted_types(void **state)
 	expect_key_ok(NULL, VEC_P);
 }
 
+/* The key built on the fast path is a full key: it encodes back to the
+ * same SubjectPublicKeyInfo (what the issuer puts in the certificate). */
+static void
+validate_key_fast_path_encodes_back(void **state)
+{
+	static const char b64[] = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEoHFXlnlBIrP73x4"
+	    "Pb3pIhlbXoNOhesDNxoCh+gl5c4Vl7XVGtmX+/E2QDAXpsvM02Q+Hus3jUKWC/0HUZw3Hbw==";
+	unsigned char *der = NULL, *again = NULL;
+	size_t der_len = 0;
+	EVP_PKEY *k = NULL;
+	idprov_error err;
+	int n;
+
+	(void)state;
+	assert_int_equal(idprov_b64_decode(b64, strlen(b64), &der, &der_len,
+	    &err), IDPROV_OK);
+	assert_int_equal(idprov_validate_public_key_pem(VEC_P, &k, &err),
+	    IDPROV_OK);
+	assert_true(EVP_PKEY_is_a(k, "EC"));
+	assert_int_equal(EVP_PKEY_get_bits(k), 256);
+	n = i2d_PUBKEY(k, &again);
+	assert_int_equal(n, (int)der_len);
+	assert_memory_equal(again, der, der_len);
+	OPENSSL_free(again);
+	EVP_PKEY_free(k);
+	free(der);
+}
+
 static void
 validate_key_p256_variants(void **state)
 {
@@ -479,6 +508,7 @@ main(void)
 		cmocka_unit_test(validate_ip_and_mac),
 		cmocka_unit_test(validate_utf8_valid),
 		cmocka_unit_test(validate_key_accepted_types),
+		cmocka_unit_test(validate_key_fast_path_encodes_back),
 		cmocka_unit_test(validate_key_p256_variants),
 		cmocka_unit_test(validate_key_refused_types),
 		cmocka_unit_test(validate_key_garbage),
