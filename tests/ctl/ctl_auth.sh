@@ -42,6 +42,17 @@ mkdir -p "$H_TMP/other"
 ctl_expect_rc 3 "a server not signed by --ca" "$IDPROVCTL" list --server "$H_URL" --ca "$H_TMP/other/ca.pem" --cert "$H_CA/admin.pem" --key "$H_CA/admin.key"
 h_expect_contains "$ERR" "is not trusted by the CA $H_TMP/other/ca.pem" "untrusted server sentence"
 
+# an admin certificate of another CA: the handshake fails, exit 3
+ctl_expect_rc 3 "an admin certificate of another CA" "$IDPROVCTL" list --server "$H_URL" --ca "$H_CA/ca.pem" --cert "$H_TMP/other/admin.pem" --key "$H_TMP/other/admin.key"
+h_expect_contains "$ERR" "the certificate $H_TMP/other/admin.pem is not signed by its CA" "foreign admin certificate sentence"
+
+# issue without the admin's right is not approved (the server falls back to
+# the OOB rules: no secret, so Waiting)
+ctl_keypair k1
+ctl_expect_rc 1 "issue with a device certificate" as_device issue k1 --pubkey "$H_TMP/k1.pub"
+h_expect_contains "$ERR" "not Approved" "issue as a device"
+ctl_expect_rc 1 "issue without a certificate" no_cert issue k1 --pubkey "$H_TMP/k1.pub"
+
 # nobody listening: exit 3
 ctl_expect_rc 3 "nothing listening" "$IDPROVCTL" list --server https://127.0.0.1:1 --ca "$H_CA/ca.pem" --cert "$H_CA/admin.pem" --key "$H_CA/admin.key"
 h_expect_contains "$ERR" "cannot reach the server https://127.0.0.1:1" "unreachable sentence"

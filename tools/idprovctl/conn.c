@@ -19,6 +19,7 @@ struct ctl_conn {
 	struct curl_slist *headers;
 	ctl_settings set;
 	char cert_ou[256];	/* OU of our certificate, "" if none */
+	int cert_off_ca;	/* 1: our certificate is not signed by --ca */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -56,9 +57,9 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *user)
 }
 
 static idprov_status check_files(const ctl_settings *s, char *ou,
-    size_t ou_size, idprov_error *err)
+    size_t ou_size, int *off_ca, idprov_error *err)
 {
-	X509 *cert = NULL;
+	X509 *cert = NULL, *ca = NULL;
 	EVP_PKEY *key = NULL;
 	idprov_cert_info info;
 	idprov_error why;
@@ -85,6 +86,10 @@ static idprov_status check_files(const ctl_settings *s, char *ou,
 	}
 	if (idprov_cert_get_info(cert, &info, &why) == IDPROV_OK)
 		snprintf(ou, ou_size, "%s", info.ou);
+	/* Usually one CA signs both the server's and the admin's certificate;
+	 * knowing ours is not from it explains a refused handshake later. */
+	*off_ca = s->ca[0] && idprov_cert_load_file(s->ca, &ca, &why) ==
+	    IDPROV_OK && idprov_cert_verify(cert, ca, 0, 0, &why) != IDPROV_OK;
 	if (idprov_key_load_file(s->key[0] ? s->key : s->cert, &key, &why) !=
 	    IDPROV_OK) {
 		st = idprov_error_set(err, IDPROV_ERR_INVALID,
@@ -98,6 +103,7 @@ static idprov_status check_files(const ctl_settings *s, char *ou,
 		    s->key[0] ? s->key : s->cert, s->cert);
 out:
 	X509_free(cert);
+	X509_free(ca);
 	EVP_PKEY_free(key);
 	return st;
 }
@@ -113,7 +119,8 @@ idprov_status ctl_conn_open(const ctl_settings *s, ctl_conn **out,
 	if (!c)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM, "out of memory");
 	c->set = *s;
-	if ((st = check_files(s, c->cert_ou, sizeof(c->cert_ou), err)) !=
+	if ((st = check_files(s, c->cert_ou, sizeof(c->cert_ou),
+	    &c->cert_off_ca, err)) !=
 	    IDPROV_OK) {
 		free(c);
 		return st;
@@ -187,10 +194,15 @@ static idprov_status network_error(ctl_conn *c, CURLcode rc,
 		return idprov_error_set(err, IDPROV_ERR_NETWORK,
 		    "cannot reach the server %s: %s", c->set.server, why);
 	default:
+		if (c->cert_off_ca)
+			return idprov_error_set(err, IDPROV_ERR_NETWORK,
+			    "the server %s ended the TLS handshake, most likely "
+			    "because the certificate %s is not signed by its CA "
+			    "(it is not signed by %s): %s", c->set.server,
+			    c->set.cert, c->set.ca, why);
 		return idprov_error_set(err, IDPROV_ERR_NETWORK,
-		    "no HTTPS answer from the server %s%s: %s", c->set.server,
-		    c->set.cert[0] ? " (a TLS failure here can mean that it "
-		    "does not accept the certificate's CA)" : "", why);
+		    "no HTTPS answer from the server %s: %s", c->set.server,
+		    why);
 	}
 }
 
