@@ -53,6 +53,15 @@ h_expect_eq "Approved" "$(ctl_provision dev0001 "s0001-$long")" "first row provi
 h_expect_eq "Approved" "$(ctl_provision dev1500 "s1500-$long")" "last row provisions"
 h_expect_eq "Rejected" "$(ctl_provision dev0750 "s0751-$long")" "a row's device with another row's secret"
 
+# on a terminal a progress bar is drawn on stderr; --quiet or a pipe: none
+if command -v script >/dev/null; then
+	for i in $(seq 1 300); do printf 'tty%03d,tty-secret-%03d\n' "$i" "$i"; done >"$H_TMP/tty.csv"
+	tty_out=$(script -qec "'$IDPROVCTL' oob import '$H_TMP/tty.csv' --server '$H_URL' --ca '$H_CA/ca.pem' --cert '$H_CA/admin.pem' --key '$H_CA/admin.key'" /dev/null)
+	h_expect_contains "$tty_out" "100% 300/300" "progress bar on a terminal"
+	h_expect_contains "$tty_out" "imported 300 secrets" "summary on a terminal"
+	h_expect_not_contains "$ERR" "%" "no progress bar without a terminal (stderr of the 1,500-row import)"
+fi
+
 # --check validates and sends nothing
 printf 'chk1,chk-secret\n' >"$H_TMP/check.csv"
 ctl_expect_rc 0 "import --check" ctl oob import --check "$H_TMP/check.csv"
