@@ -69,6 +69,9 @@ h_expect_contains "$ERR" "does not belong to the certificate" "mismatched key se
 
 # usage errors: exit 2
 ctl_expect_rc 2 "unknown command" "$IDPROVCTL" frobnicate
+h_expect_contains "$ERR" "unknown command 'frobnicate'" "unknown command sentence"
+ctl_expect_rc 2 "half a command" "$IDPROVCTL" --server "$H_URL" oob
+h_expect_contains "$ERR" "'oob' is followed by one of: set import generate" "half a command sentence"
 ctl_expect_rc 2 "unknown option" ctl list --bogus
 h_expect_contains "$ERR" "--bogus" "unknown option sentence"
 ctl_expect_rc 2 "two filters" ctl list --approved --revoked

@@ -186,6 +186,31 @@ match(int argc, char **argv)
 	return best;
 }
 
+/* "'oob' is followed by one of: set import generate" when `first` starts
+ * longer commands; returns 0 when it starts none. */
+static int
+next_words(const char *first)
+{
+	const ctl_command *c;
+	char list[256] = "";
+	size_t used = 0;
+
+	for (c = ctl_commands; c->words[0] != NULL; c++) {
+		if (c->words[1] == NULL || strcmp(c->words[0], first) != 0)
+			continue;
+		int n = snprintf(list + used, sizeof(list) - used, " %s",
+		    c->words[1]);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0)
+		return 0;
+	ctl_err("'%s' is followed by one of:%s", first, list);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -228,7 +253,7 @@ main(int argc, char **argv)
 	if (nw == 0 || (c = match(nw, words)) == NULL) {
 		if (nw == 0)
 			ctl_err("no command given");
-		else
+		else if (!next_words(words[0]))
 			ctl_err("unknown command '%s'", words[0]);
 		print_help(stderr);
 		return 2;
