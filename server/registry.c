@@ -26,7 +26,6 @@ static const char schema_v1[] =
     " issue_count INTEGER NOT NULL DEFAULT 0,"
     " revoked INTEGER NOT NULL DEFAULT 0, revoke_reason TEXT"
     ") WITHOUT ROWID;"
-    "CREATE INDEX devices_status ON devices(status, device_id);"
     "CREATE TABLE certificates("
     " serial TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,"
     " not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,"
@@ -49,11 +48,13 @@ static const char schema_v1[] =
     " device_id TEXT NOT NULL, peer TEXT NOT NULL,"
     " outcome TEXT NOT NULL, reason TEXT NOT NULL"
     ");"
-    "CREATE INDEX audit_device ON audit(device_id, at);"
     "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)"
     " WITHOUT ROWID;"
     "INSERT INTO meta VALUES('crl_number', 0);";
 
+/* Few indexes on purpose: every index is one more page written per
+ * provisioning.  Listing by status scans devices in deviceID order, and
+ * the audit trail is read rarely (sqlite3 by hand). */
 static const char *const migrations[] = { schema_v1 };
 
 enum stmt_id {
