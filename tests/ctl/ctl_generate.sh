@@ -35,7 +35,7 @@ h_expect_eq "Approved" "$(ctl_provision "$id3" "$s3")" "a generated device provi
 # the QR code decodes to the documented payload, when a decoder is at hand
 if command -v zbarimg >/dev/null && command -v rsvg-convert >/dev/null; then
 	rsvg-convert -w 400 "$out/$id3.svg" -o "$H_TMP/qr.png"
-	h_expect_eq "QR-Code:IDPROV:1:$id3:$s3" "$(zbarimg -q "$H_TMP/qr.png")" "QR payload"
+	h_expect_eq "QR-Code:IDPROV:1:$id3:$s3" "$(zbarimg -q "$H_TMP/qr.png" 2>/dev/null)" "QR payload"
 else
 	echo "note: zbarimg/rsvg-convert not installed; the QR payload is checked by the ctl_qr unit test"
 fi
