@@ -1,0 +1,248 @@
+/*
+ * test_registry.c - the SQLite registry alone, on a real file: creation
+ * and schema version, reopening, issue/renewal/superseded/revoked rules,
+ * pending, lockout, listing with paging, CRL entries and numbers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "server/registry.h"
+
+static char dir[] = "/tmp/idprov-registry-test.XXXXXX";
+static char path[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/idprov-registry-test.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/r.db", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+issue(srv_registry *r, const char *id, const char *serial, time_t now)
+{
+	srv_reg_client c = { id, "192.0.2.1", "", "127.0.0.1", "fp" };
+	srv_reg_cert cert = { "PEM", serial, now - 300, now + 3600 };
+
+	assert_int_equal(srv_registry_record_issue(r, &c, &cert, now, "test",
+	    NULL), IDPROV_OK);
+}
+
+static void
+test_create_and_version(void **state)
+{
+	srv_registry *r = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	idprov_error err;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, &err), IDPROV_OK);
+	srv_registry_close(r);
+	/* Reopening an existing database does not migrate again. */
+	assert_int_equal(srv_registry_open(path, &r, &err), IDPROV_OK);
+	srv_registry_close(r);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), SRV_REGISTRY_SCHEMA_VERSION);
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	/* A newer schema is refused by name. */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(srv_registry_open(path, &r, &err), IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "schema version 99"));
+}
+
+static void
+test_renewal_rules(void **state)
+{
+	srv_registry *r = NULL;
+	srv_renewal v;
+	time_t now = time(NULL);
+	int found;
+	long long n;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	/* Unknown device and certificate: made by the CA holder, may renew. */
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "AA", &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);
+	issue(r, "d1", "01", now);
+	issue(r, "d1", "02", now);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "01", &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_SUPERSEDED);
+	assert_int_equal(srv_registry_revoke(r, "d1", "stolen", 0, "p", now,
+	    &found, &n, NULL), IDPROV_OK);
+	assert_true(found);
+	assert_int_equal(n, 2);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_REVOKED);
+	/* Revoking again changes nothing; unknown devices are not found. */
+	assert_int_equal(srv_registry_revoke(r, "d1", "", 0, "p", now, &found,
+	    &n, NULL), IDPROV_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(srv_registry_revoke(r, "zz", "", 0, "p", now, &found,
+	    &n, NULL), IDPROV_OK);
+	assert_false(found);
+	/* A new issue clears the revoked state. */
+	issue(r, "d1", "03", now);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "03", &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);
+	srv_registry_close(r);
+}
+
+typedef struct collect {
+	char ids[16][100];
+	int n;
+} collect;
+
+static void
+on_device(const srv_reg_device *d, void *ctx)
+{
+	collect *c = ctx;
+
+	snprintf(c->ids[c->n++], sizeof(c->ids[0]), "%s:%s", d->device_id,
+	    d->status);
+}
+
+static void
+on_revoked(const char *serial, time_t at, int reason, void *ctx)
+{
+	collect *c = ctx;
+
+	(void)at;
+	snprintf(c->ids[c->n++], sizeof(c->ids[0]), "%s/%d", serial, reason);
+}
+
+static void
+test_lists_and_crl(void **state)
+{
+	srv_registry *r = NULL;
+	time_t now = time(NULL);
+	srv_reg_client p = { "w1", "10.0.0.1", "", "127.0.0.1", "fp" };
+	const char *oob[] = { "o1", "x1" };
+	collect c;
+	long long total, n;
+	unsigned long long num1 = 0, num2 = 0;
+	int found, pending;
+	srv_reg_device d;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	issue(r, "a1", "0A", now);
+	issue(r, "b1", "0B", now);
+	assert_int_equal(srv_registry_note_oob(r, oob, 2, "127.0.0.1", now,
+	    NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_record_pending(r, &p, now, NULL),
+	    IDPROV_OK);
+	assert_int_equal(srv_registry_is_pending(r, "w1", &pending, NULL),
+	    IDPROV_OK);
+	assert_true(pending);
+	p.device_id = "x1";
+	assert_int_equal(srv_registry_record_lockout(r, &p, now, NULL),
+	    IDPROV_OK);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(srv_registry_list_devices(r, "all", 0, 100, on_device,
+	    &c, &total, NULL), IDPROV_OK);
+	assert_int_equal(total, 4);
+	assert_int_equal(c.n, 4);
+	assert_string_equal(c.ids[0], "a1:approved");
+	assert_string_equal(c.ids[2], "o1:waiting");
+	assert_string_equal(c.ids[3], "x1:rejected");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(srv_registry_list_devices(r, "approved", 1, 1,
+	    on_device, &c, &total, NULL), IDPROV_OK);
+	assert_int_equal(total, 2);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.ids[0], "b1:approved");
+
+	/* A new secret after a lockout: waiting again. */
+	oob[0] = "x1";
+	assert_int_equal(srv_registry_note_oob(r, oob, 1, "127.0.0.1", now,
+	    NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_get_device(r, "x1", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_true(found);
+	assert_string_equal(d.status, "waiting");
+	srv_reg_device_free(&d);
+
+	/* CRL: numbers grow, revoked serials with their reason. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(srv_registry_crl_entries(r, now, on_revoked, &c,
+	    &num1, NULL), IDPROV_OK);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(srv_registry_revoke(r, "a1", "keyCompromise", 1, "p",
+	    now, &found, &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_crl_entries(r, now, on_revoked, &c,
+	    &num2, NULL), IDPROV_OK);
+	assert_true(num2 > num1);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.ids[0], "0A/1");
+	/* Expired certificates leave the CRL. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(srv_registry_crl_entries(r, now + 7200, on_revoked,
+	    &c, &num2, NULL), IDPROV_OK);
+	assert_int_equal(c.n, 0);
+
+	/* Issued: no longer pending. */
+	issue(r, "w1", "0C", now);
+	assert_int_equal(srv_registry_is_pending(r, "w1", &pending, NULL),
+	    IDPROV_OK);
+	assert_false(pending);
+	srv_registry_close(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_and_version, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_renewal_rules, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lists_and_crl, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
