@@ -176,6 +176,47 @@ static void ten_thousand_rows(void **state)
 	free(text);
 }
 
+/* Hostile input: random lines built from the characters that matter to
+ * the parser.  Nothing may crash (run under ASan), every line is either a
+ * row or a problem, never both, and rows come in line order. */
+static void random_input_is_accounted_for(void **state)
+{
+	static const char pieces[] = ",,\"\"\r\n\n ab\xc3\xa4\xff\t0Z-T:";
+	unsigned int seed = 12345;
+	char text[512];
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		size_t len = 0, want = (size_t)(rand_r(&seed) % sizeof(text));
+		ctl_oob_table t;
+		size_t r = 0, p = 0, last = 0;
+
+		while (len < want)
+			text[len++] = pieces[rand_r(&seed) %
+			    (sizeof(pieces) - 1)];
+		(void)ctl_csv_parse_oob(text, len, NOW, &t, NULL);
+		/* one line may have several problems, but a row's line has
+		 * none and comes after everything before it */
+		while (r < t.n_rows || p < t.n_problems) {
+			if (p >= t.n_problems || (r < t.n_rows &&
+			    t.rows[r].line < t.problems[p].line)) {
+				assert_true(t.rows[r].line > last);
+				last = t.rows[r++].line;
+			} else {
+				assert_true(t.problems[p].line >= last);
+				assert_true(r == 0 || t.problems[p].line >
+				    t.rows[r - 1].line);
+				last = t.problems[p++].line;
+			}
+		}
+		for (size_t i = 0; i < t.n_rows; i++) {
+			assert_true(t.rows[i].device_id[0] != '\0');
+			assert_true(t.rows[i].secret[0] != '\0');
+		}
+		ctl_oob_table_free(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +225,7 @@ int main(void)
 		cmocka_unit_test(every_bad_line_reported),
 		cmocka_unit_test(limits),
 		cmocka_unit_test(ten_thousand_rows),
+		cmocka_unit_test(random_input_is_accounted_for),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
