@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# make bench: provisionings per second of idprovd on loopback, and in the
+# same run on the same machine two yardsticks:
+#   (a) nginx answering a static 200 over HTTPS with the same TLS version,
+#       group and ECDSA P-256 certificate, one new connection per request,
+#       driven by the same load generator;
+#   (b) the crypto floor of one provisioning from `openssl speed`: one
+#       X25519 key exchange + two ECDSA P-256 signatures (the handshake's
+#       CertificateVerify and the issued certificate).
+#
+#   bench/run.sh BUILD_DIR
+# Knobs (environment): BENCH_CONCURRENCY (16), BENCH_COUNT (10000),
+# BENCH_SECONDS (15), BENCH_WORKERS (2).
+set -euo pipefail
+build=${1:?usage: bench/run.sh BUILD_DIR}
+build=$(cd "$build" && pwd)
+conc=${BENCH_CONCURRENCY:-16}
+count=${BENCH_COUNT:-10000}
+secs=${BENCH_SECONDS:-15}
+workers=${BENCH_WORKERS:-2}
+idprovd=$build/server/idprovd
+idprovctl=$build/tools/idprovctl
+loadgen=$build/bench/idprov-loadgen
+for p in "$idprovd" "$idprovctl" "$loadgen"; do
+	[ -x "$p" ] || { echo "bench: $p is missing; build $build first" >&2; exit 1; }
+done
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx" ] || { echo "bench: nginx is missing: run scripts/install-deps.sh --bench" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/idprov-bench.XXXXXX")
+server_pid="" nginx_pid=""
+cleanup() {
+	for p in $server_pid $nginx_pid; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in $server_pid $nginx_pid; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" | head -n 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+echo "bench: $(nproc) cores, $(uname -r), $(openssl version | cut -d' ' -f1-2), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench: $conc concurrent clients, at most $count operations or $secs s per run"
+
+"$idprovctl" ca init --dir "$tmp/ca" >/dev/null
+
+# ---- idprovd ----
+"$idprovd" --ca-dir "$tmp/ca" --db "$tmp/idprov.db" --listen 127.0.0.1:0 \
+	--ready-file "$tmp/ready" --no-dnssd --log-level warn --workers "$workers" \
+	--max-connections 4096 >"$tmp/idprovd.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.1; done
+[ -s "$tmp/ready" ] || { echo "bench: idprovd did not start:" >&2; cat "$tmp/idprovd.log" >&2; exit 1; }
+port=$(sed 's/.*://' "$tmp/ready")
+lg_prov=("$loadgen" --mode provision --port "$port" --ca "$tmp/ca/ca.pem"
+	--admin-cert "$tmp/ca/admin.pem" --admin-key "$tmp/ca/admin.key")
+
+# Warm up (page cache, SQLite file, allocator), then the measured run.
+"${lg_prov[@]}" --concurrency "$conc" --count 500 --seconds 10 --prefix warm >/dev/null
+prov=$("${lg_prov[@]}" --concurrency "$conc" --count "$count" --seconds "$secs" \
+	--prefix bench --server-pid "$server_pid")
+echo "idprovd provisioning: $prov" | tr '\n' ' '; echo
+dir=$("$loadgen" --mode get --path /idprov/directory --port "$port" --concurrency "$conc" \
+	--count "$count" --seconds "$secs" --server-pid "$server_pid")
+echo "idprovd GET /idprov/directory: $dir" | tr '\n' ' '; echo
+kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+
+# ---- nginx, same certificate, TLS 1.3, X25519 ----
+nport=$(free_port)
+mkdir -p "$tmp/nginx/logs"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 2;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	server {
+		listen 127.0.0.1:$nport ssl;
+		ssl_certificate $tmp/ca/server.pem;
+		ssl_certificate_key $tmp/ca/server.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_ecdh_curve X25519:prime256v1;
+		ssl_session_tickets off;
+		location / { return 200 "ok\n"; }
+	}
+}
+EOF
+"$nginx" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' >"$tmp/nginx/out.log" 2>&1 &
+nginx_pid=$!
+for _ in $(seq 100); do
+	curl -sk "https://127.0.0.1:$nport/" >/dev/null 2>&1 && break
+	kill -0 "$nginx_pid" 2>/dev/null || { echo "bench: nginx did not start:" >&2; cat "$tmp/nginx/out.log" "$tmp/nginx/logs/error.log" >&2; exit 1; }
+	sleep 0.1
+done
+npids=$(echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true) | tr ' ' ',')
+"$loadgen" --mode get --port "$nport" --concurrency "$conc" --count 500 --seconds 10 >/dev/null
+ngx=$("$loadgen" --mode get --path / --port "$nport" --concurrency "$conc" --count "$count" \
+	--seconds "$secs" --server-pid "$npids")
+echo "nginx GET / (static 200): $ngx" | tr '\n' ' '; echo
+kill -TERM "$nginx_pid"; wait "$nginx_pid" || true; nginx_pid=""
+
+# ---- crypto floor ----
+speed=$(openssl speed -seconds 2 ecdhx25519 ecdsap256 2>/dev/null)
+x25519=$(printf '%s\n' "$speed" | awk '/ecdh \(X25519\)/ { print $NF }')
+sign=$(printf '%s\n' "$speed" | awk '/ecdsa \(nistp256\)/ { print $(NF-1) }')
+floor_ms=$(awk -v x="$x25519" -v s="$sign" 'BEGIN { printf "%.4f", 1000/x + 2*1000/s }')
+echo "crypto floor: X25519 $x25519 op/s, ECDSA P-256 sign $sign op/s -> $floor_ms ms per provisioning"
+
+# ---- summary ----
+rate=$(echo "$prov" | field rate)
+p50=$(echo "$prov" | field p50_ms)
+p99=$(echo "$prov" | field p99_ms)
+cpu=$(echo "$prov" | field server_cpu_ms_per_op)
+errs=$(echo "$prov" | field errors)
+nrate=$(echo "$ngx" | field rate)
+ncpu=$(echo "$ngx" | field server_cpu_ms_per_op)
+awk -v r="$rate" -v p50="$p50" -v p99="$p99" -v c="$cpu" -v nr="$nrate" -v nc="$ncpu" \
+	-v f="$floor_ms" -v e="$errs" 'BEGIN {
+	printf "\n==== summary ====\n"
+	printf "idprovd: %.0f provisionings/s (errors %d), p50 %.2f ms, p99 %.2f ms, server CPU %.3f ms per provisioning\n", r, e, p50, p99, c
+	printf "nginx:   %.0f static HTTPS requests/s, server CPU %.3f ms per request\n", nr, nc
+	printf "ratios:  idprovd/nginx rate %.2f; idprovd CPU / crypto floor %.1f (floor %.3f ms)\n", r / nr, c / f, f
+	printf "targets: >= 1000/s: %s; >= 0.8x nginx: %s; <= 0.8 ms CPU: %s\n",
+	    (r >= 1000 ? "met" : "MISSED"), (r >= 0.8 * nr ? "met" : "MISSED"), (c <= 0.8 ? "met" : "MISSED")
+}'
