@@ -38,7 +38,8 @@ struct srv_dnssd {
 	int log_info;		/* log level is info or more */
 };
 
-/* One line per event, like the rest of idprovd's log. */
+/* One line per event, "idprovd: LEVEL: dnssd: ...", like server/log.h's
+ * (which needs the server's srv_log, not passed to srv_dnssd_start). */
 static void dnssd_log(const char *level, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 2, 3)))
@@ -49,10 +50,15 @@ static void dnssd_log(const char *level, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
+	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* As the server's log does: one line, whatever the name holds. */
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
 	fprintf(stderr, "idprovd: %s: dnssd: %s\n", level, line);
 }
 
