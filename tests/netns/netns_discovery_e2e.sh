@@ -2,7 +2,8 @@
 # netns_discovery_e2e: idprovd on host A, a device on host B.  The device
 # is given no server URL: `idprov provision` discovers idprovd by DNS-SD
 # through B's avahi-daemon, provisions with its OOB secret, and ends with a
-# certificate the CA signed; the server records it as approved.
+# certificate the CA signed; the server records it as approved.  Then
+# `idprov run --once` does the same for a second device.
 source "$IDPROV_SRC/tests/lib/harness.sh"
 source "$IDPROV_SRC/tests/netns/netns_lib.sh"
 h_require_root
@@ -49,5 +50,16 @@ h_expect_contains "$(grep -rh "$NS_ADDR_A:$NS_SRV_PORT" "$H_TMP/device" "$H_TMP/
 out=$(admin GET "/idprov/status/$device")
 h_expect_eq 200 "$(h_code "$out")" "admin status query"
 h_expect_contains "$(h_body "$out")" '"Approved"' "the device's status on the server"
+# `idprov run` discovers the same way when it has no server.
+device2=netns-run-$$
+secret2="oob-$RANDOM-$RANDOM"
+out=$(admin POST /idprov/oobsecret "{\"deviceID\":\"$device2\",\"oobSecret\":\"$secret2\",\"validUntil\":\"\"}")
+h_expect_eq 200 "$(h_code "$out")" "admin posting the second OOB secret"
+rc=0
+ns_run B timeout 120 "$IDPROV" run --once --device "$device2" --secret "$secret2" \
+	--dir "$H_TMP/device2" --timeout 60s >"$H_TMP/run.out" 2>&1 || rc=$?
+h_expect_eq 0 "$rc" "idprov run --once exit status (output: $(tail -n 5 "$H_TMP/run.out"))"
+out=$(admin GET "/idprov/status/$device2")
+h_expect_contains "$(h_body "$out")" '"Approved"' "the status of the device provisioned by idprov run"
 echo "checked: device on host B discovered idprovd on host A by DNS-SD and was provisioned ($cert)"
 h_pass
