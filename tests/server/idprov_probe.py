@@ -19,6 +19,7 @@ Subcommands (see --help of each):
   silent        connect (TLS or TCP), say nothing, report whether dropped
   burst         many provisioning requests from a thread pool (crash test)
   mix           many clients against every endpoint at once (concurrent)
+  race          the same request many times at once (one-time secrets)
 """
 
 import argparse
@@ -689,6 +690,55 @@ def cmd_mix(a):
     return 0
 
 
+def cmd_race(a):
+    """For each device of --list (its secret posted), send --copies copies
+    of the same signed request at the same moment (a barrier).  A secret is
+    used once: exactly one Approved per device, the others Waiting.  With
+    --wrong, every copy is signed wrongly and none may be Approved.
+    Exit 1 with the first problems otherwise."""
+    client = Client(a)
+    problems = []
+    lock = threading.Lock()
+    for dev, secret, pub in _devices(a.list):
+        pem = _read(pub).decode()
+        key = "not-" + secret if a.wrong else secret
+        body = canon_provreq(dev, "192.0.2.3", "", pem, sign_provreq(dev, "192.0.2.3", "", pem, key))
+        barrier = threading.Barrier(a.copies)
+        statuses = []
+
+        def one():
+            barrier.wait()
+            try:
+                code, _, raw = client.request("POST", "/idprov/provreq", body)
+            except (OSError, ssl.SSLError, Closed, ValueError) as e:
+                with lock:
+                    statuses.append("error:" + e.__class__.__name__)
+                return
+            ok, msg, d = check_provresp(raw, secret, None) if code == 200 else (False, "HTTP %d" % code, {})
+            with lock:
+                statuses.append(d.get("status", "?") if ok else "bad:" + msg[:80])
+
+        threads = [threading.Thread(target=one) for _ in range(a.copies)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        approved = statuses.count("Approved")
+        want = 0 if a.wrong else 1
+        others = [s for s in statuses if s != "Approved"]
+        allowed = ("Rejected", "Waiting") if a.wrong else ("Waiting",)
+        if approved != want or any(s not in allowed for s in others):
+            problems.append("%s: %d copies at once answered %s (expected %d Approved, the rest %s)" % (
+                dev, a.copies, sorted(statuses), want, "/".join(allowed)))
+    if problems:
+        print("%d devices answered wrongly:" % len(problems))
+        for p in problems[:10]:
+            print("  " + p)
+        return 1
+    print("ok: every device answered as a one-time secret demands")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -772,6 +822,13 @@ def main():
     s.add_argument("--threads", type=int, default=8)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_burst)
+
+    s = sub.add_parser("race")
+    net(s)
+    s.add_argument("--list", required=True)
+    s.add_argument("--copies", type=int, default=8)
+    s.add_argument("--wrong", action="store_true")
+    s.set_defaults(fn=cmd_race)
 
     s = sub.add_parser("mix")
     net(s)

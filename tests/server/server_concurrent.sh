@@ -48,5 +48,34 @@ h_expect_eq Approved "$(h_body "$out" | s_probe field status)" "status of one co
 s_provreq "$H_TMP/r.json" mix-rej-3 secret-mix-rej-3 k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" secret-mix-rej-3 Approved "mix-rej-3 with its right secret after one wrong signature"
 
+# one-time secrets under a race: 8 copies of the same signed request at
+# the same moment get exactly one certificate
+: >"$H_TMP/race.txt"
+for i in $(seq 10); do
+	s_oob "race-$i" "secret-race-$i"
+	echo "race-$i secret-race-$i $H_TMP/k1.pub" >>"$H_TMP/race.txt"
+done
+out=$(s_probe race --port "$H_PORT" --ca "$H_CA/ca.pem" --list "$H_TMP/race.txt" --copies 8 2>&1) ||
+	h_fail "one-time secrets raced: $out"
+h_ok
+echo "race: $out"
+# the lockout under a race: 8 wrong signatures at once, then the right
+# one must not be approved (the secret is gone after 5)
+: >"$H_TMP/lock.txt"
+for i in $(seq 5); do
+	s_oob "lock-$i" "secret-lock-$i"
+	echo "lock-$i secret-lock-$i $H_TMP/k1.pub" >>"$H_TMP/lock.txt"
+done
+out=$(s_probe race --port "$H_PORT" --ca "$H_CA/ca.pem" --list "$H_TMP/lock.txt" --copies 8 --wrong 2>&1) ||
+	h_fail "wrong signatures raced: $out"
+h_ok
+for i in $(seq 5); do
+	s_provreq "$H_TMP/r.json" "lock-$i" "secret-lock-$i" k1 >/dev/null
+	st=$(s_field "$H_TMP/r.json" status)
+	[ "$st" != Approved ] || h_fail "lock-$i approved after 8 concurrent wrong signatures (lockout after 5)"
+	s_expect_resp "$H_TMP/r.json" "" "$st" "lock-$i after 8 concurrent wrong signatures"
+done
+
+s_alive "the races"
 h_server_stop
 h_pass

@@ -143,7 +143,9 @@ s_alive "3000 headers"
 printf 'POST /idprov/provreq HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n{}' >"$H_TMP/r.req"
 raw_case "a negative Content-Length" "400|411|413" "$H_TMP/r.req"
 printf 'POST /idprov/provreq HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 104857600\r\n\r\n{}' >"$H_TMP/r.req"
-raw_case "a declared 100 MB body" "413" "$H_TMP/r.req"
+# 413 at once, or (lingering close: the server reads the announced body
+# before answering) dropped by the read timeout since it never comes
+raw_case "a declared 100 MB body, 2 bytes sent" "413|none" "$H_TMP/r.req"
 printf 'GARBAGE\r\n\r\n' >"$H_TMP/r.req"
 out=$(s_probe raw --port "$H_PORT" --ca "$H_CA/ca.pem" --in "$H_TMP/r.req")
 case "$(h_code "$out")" in 400 | 405 | 501 | none | send-failed) h_ok ;; *) h_fail "a garbage request line: got HTTP $(h_code "$out")" ;; esac
