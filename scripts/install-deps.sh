@@ -13,7 +13,7 @@ packages=(
   libcmocka-dev
   # tools the tests and the demo drive
   openssl curl sqlite3 python3 python3-zeroconf iproute2
-  dbus avahi-daemon avahi-utils mandoc procps
+  dbus avahi-daemon avahi-utils mandoc procps zbar-tools librsvg2-bin
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light)
