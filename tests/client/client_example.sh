@@ -14,6 +14,8 @@ h_expect_eq 0 "$rc" "the example exits 0 (output: $out)"
 h_expect_contains "$out" "certificate $H_TMP/ex1/cert.pem" "the example's output"
 h_expect_contains "$out" "renewed" "the example's renewal"
 c_expect_verifies "$H_TMP/ex1" "the example's files"
+# A wrong secret (one is posted, so the answer is Rejected, not Waiting).
+c_post_secret ex2 'right'
 c_run out rc env IDPROV_SECRET='wrong' "$EXAMPLE" "$H_URL" ex2 "$H_TMP/ex2"
 h_expect_eq 1 "$rc" "the example reports a failure"
 h_expect_contains "$out" "provisioning failed" "the example's error line"
