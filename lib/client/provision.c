@@ -22,6 +22,17 @@ left(time_t deadline)
 	return deadline > now ? (double)(deadline - now) : 0.0;
 }
 
+/* Say that the network failure is final: retried until the deadline. */
+static void
+gave_up(idprov_client *c)
+{
+	char last[IDPROV_ERROR_MAX];
+
+	memcpy(last, c->err.msg, sizeof(last));
+	idprov_error_set(&c->err, IDPROV_ERR_NETWORK, "%s (tried again with "
+	    "backoff until the deadline)", last);
+}
+
 static idprov_status
 accept_approved(idprov_client *c, idpc_round *r, const void *secret,
     size_t secret_len, X509 *saved_ca)
@@ -103,8 +114,11 @@ idprov_client_provision(idprov_client *c, const void *secret,
 		r.secret_len = secret_len;
 		st = idpc_round_run(c, &r);
 		if (st == IDPROV_ERR_NETWORK) {
-			if (left(deadline) <= 0)
-				goto out;	/* the sentence says why */
+			if (left(deadline) <= 0) {
+				if (deadline != 0)
+					gave_up(c);
+				goto out;
+			}
 			backoff = idpc_backoff_next(backoff,
 			    IDPC_BACKOFF_FIRST, IDPC_BACKOFF_MAX);
 			wait = idpc_jitter((double)backoff, IDPC_JITTER_PCT);
