@@ -26,7 +26,10 @@ srv_oob_check(const char *device_id, const char *secret,
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "oobSecret has %zu bytes, more than the %d allowed", len,
 		    SRV_OOB_SECRET_MAX);
-	if (valid_until == NULL || valid_until[0] == '\0') {
+	/* "" and Go's zero time.Time (what a Go peer marshals for "not
+	 * set") both mean the default lifetime. */
+	if (valid_until == NULL || valid_until[0] == '\0' ||
+	    strcmp(valid_until, "0001-01-01T00:00:00Z") == 0) {
 		*until_out = now + set->oob_default_sec;
 		return IDPROV_OK;
 	}

@@ -91,6 +91,8 @@ h_expect_eq 400 "$(h_code "$out")" "validUntil beyond --oob-max"
 until=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
 out=$(h_curl_admin -d "{\"deviceID\":\"dev3\",\"oobSecret\":\"x\",\"validUntil\":\"$until\"}" "$H_URL/idprov/oobsecret")
 h_expect_eq "{\"deviceID\":\"dev3\",\"validUntil\":\"$until\"}" "$(h_body "$out")" "validUntil honoured"
+out=$(h_curl_admin -d '{"deviceID":"dev4","oobSecret":"x","validUntil":"0001-01-01T00:00:00Z"}' "$H_URL/idprov/oobsecret")
+h_expect_eq 200 "$(h_code "$out")" "Go's zero time means the default lifetime"
 out=$(h_curl -d '{"deviceID":"dev3","oobSecret":"x"}' "$H_URL/idprov/oobsecret")
 h_expect_eq 401 "$(h_code "$out")" "oobsecret without a certificate"
 h_device_cert other
