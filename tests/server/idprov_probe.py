@@ -20,6 +20,7 @@ Subcommands (see --help of each):
   burst         many provisioning requests from a thread pool (crash test)
   mix           many clients against every endpoint at once (concurrent)
   race          the same request many times at once (one-time secrets)
+  resume        a request on a full, then on a resumed TLS 1.2 session
 """
 
 import argparse
@@ -237,7 +238,7 @@ def check_provresp(raw, secret, want_status=None):
     want_keys = (["retrySec"] if "retrySec" in d else []) + \
         ["status", "caCert", "clientCert", "signature"]
     if keys != want_keys:
-        return False, "response fields %r, expected %r" % (keys, want_keys), d
+        return False, "response fields %r, expected %r: %r" % (keys, want_keys, raw[:300]), d
     retry = d.get("retrySec", 0)
     if not isinstance(retry, int) or isinstance(retry, bool) or ("retrySec" in d and retry == 0):
         return False, "retrySec %r is not a non-zero integer (omitempty)" % retry, d
@@ -739,6 +740,32 @@ def cmd_race(a):
     return 0
 
 
+def cmd_resume(a):
+    """TLS 1.2 session resumption with a client certificate: GET --path on a
+    full handshake, then on a resumed session.  Prints the two status codes
+    and whether the session was reused: '200 200 reused'."""
+    ctx = tls_context(a, a.cert, a.key)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % a.path).encode()
+    out = []
+    session = None
+    reused = False
+    for _ in range(2):
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", a.port), timeout=20),
+                            server_hostname=None, session=session)
+        s.sendall(req)
+        try:
+            code, _, _ = Reader(s).response()
+        except (Closed, ValueError):
+            code = "none"
+        out.append(str(code))
+        reused = s.session_reused
+        session = s.session
+        s.close()
+    print(" ".join(out) + (" reused" if reused else " not-reused"))
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -829,6 +856,11 @@ def main():
     s.add_argument("--copies", type=int, default=8)
     s.add_argument("--wrong", action="store_true")
     s.set_defaults(fn=cmd_race)
+
+    s = sub.add_parser("resume")
+    net(s)
+    s.add_argument("--path", required=True)
+    s.set_defaults(fn=cmd_resume)
 
     s = sub.add_parser("mix")
     net(s)

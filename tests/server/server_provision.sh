@@ -123,6 +123,30 @@ s_expect_resp "$H_TMP/r.json" 'geheim-ß "q"' Approved "provreq of a deviceID wi
 s_field "$H_TMP/r.json" clientCert >"$H_TMP/esc.pem"
 s_check_issued "$H_TMP/esc.pem" "$dev" k1 "certificate of a deviceID with <&>, umlauts and spaces"
 
+# 10. a deviceID of 64 bytes in 32 two-byte characters (the CN limit
+# counts characters, the deviceID limit bytes)
+dev=$(printf 'ü%.0s' $(seq 32))
+s_provreq "$H_TMP/r.json" "$dev" "" k1 --cert "$H_CA/admin.pem" --key "$H_CA/admin.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Approved "a 64-byte deviceID of 32 umlauts"
+s_field "$H_TMP/r.json" clientCert >"$H_TMP/uml.pem"
+s_check_issued "$H_TMP/uml.pem" "$dev" k1 "certificate of a 64-byte deviceID"
+
+# 11. the other key types validate.h accepts: P-384 and Ed25519
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$H_TMP/p384.key" 2>/dev/null
+openssl pkey -in "$H_TMP/p384.key" -pubout -out "$H_TMP/p384.pub"
+openssl genpkey -algorithm ED25519 -out "$H_TMP/ed25519.key" 2>/dev/null
+openssl pkey -in "$H_TMP/ed25519.key" -pubout -out "$H_TMP/ed25519.pub"
+for k in p384 ed25519; do
+	s_oob "prov-$k" "secret-$k"
+	s_provreq "$H_TMP/r.json" "prov-$k" "secret-$k" "$k" >/dev/null
+	s_expect_resp "$H_TMP/r.json" "secret-$k" Approved "provisioning with a $k key"
+	s_field "$H_TMP/r.json" clientCert >"$H_TMP/$k.pem"
+	s_check_issued "$H_TMP/$k.pem" "prov-$k" "$k" "certificate for a $k key"
+	# and the device can use it for mutual TLS
+	s_provreq "$H_TMP/r.json" "prov-$k" "" "$k" --cert "$H_TMP/$k.pem" --key "$H_TMP/$k.key" >/dev/null
+	s_expect_resp "$H_TMP/r.json" "" Approved "renewal with the $k certificate"
+done
+
 s_alive "the provisioning requests"
 h_server_stop
 h_pass

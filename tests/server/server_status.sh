@@ -34,6 +34,11 @@ out=$(h_curl_as st-dev1 "$H_URL/idprov/status/st-dev1")
 s_expect_code 200 "$out" "st-dev1 asking its own status"
 h_expect_eq "$want1" "$(h_body "$out")" "status body for the device itself"
 
+# a resumed TLS 1.2 session keeps the client certificate's role
+out=$(s_probe resume --port "$H_PORT" --ca "$H_CA/ca.pem" --cert "$H_TMP/st-dev1.pem" --key "$H_TMP/st-dev1.key" \
+	--path /idprov/status/st-dev1)
+h_expect_eq "200 200 reused" "$out" "own status on a full, then a resumed TLS 1.2 session"
+
 # the others
 out=$(h_curl_as st-dev2 "$H_URL/idprov/status/st-dev1")
 s_expect_code 403 "$out" "st-dev2 asking the status of st-dev1"
