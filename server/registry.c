@@ -455,12 +455,17 @@ srv_registry_audit(srv_registry *r, time_t now, const char *device_id,
 
 idprov_status
 srv_registry_note_oob(srv_registry *r, const char *const *device_ids,
-    size_t n, const char *peer, time_t now, idprov_error *err)
+    size_t n, const char *peer, const char *actor, time_t now,
+    idprov_error *err)
 {
 	sqlite3_stmt *s;
 	idprov_status st;
 	size_t i;
 	int ok = 0;
+	char why[128];
+
+	snprintf(why, sizeof(why), "OOB secret posted by %s",
+	    actor != NULL ? actor : "an administrator");
 
 	if ((st = begin(r, err)) != IDPROV_OK)
 		return st;
@@ -470,7 +475,7 @@ srv_registry_note_oob(srv_registry *r, const char *const *device_ids,
 		bind_text(s, 1, device_ids[i]);
 		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
 		if (!step_done(s) || !audit_row(r, now, device_ids[i], peer,
-		    "oob-secret", "an administrator posted an OOB secret"))
+		    "oob-secret", why))
 			goto out;
 	}
 	ok = 1;
@@ -705,12 +710,17 @@ out:
 
 idprov_status
 srv_registry_revoke(srv_registry *r, const char *device_id,
-    const char *reason, int reason_code, const char *peer, time_t now,
-    int *found, long long *count, idprov_error *err)
+    const char *reason, int reason_code, const char *peer, const char *actor,
+    time_t now, int *found, long long *count, idprov_error *err)
 {
 	sqlite3_stmt *s;
 	idprov_status st;
 	int ok = 0;
+	char why[320];
+
+	snprintf(why, sizeof(why), "revoked by %s: %s",
+	    actor != NULL ? actor : "an administrator",
+	    reason != NULL ? reason : "");
 
 	*found = 0;
 	*count = 0;
@@ -733,7 +743,7 @@ srv_registry_revoke(srv_registry *r, const char *device_id,
 		goto out;
 	*found = sqlite3_changes(r->db) > 0;
 	if (*found)
-		ok = audit_row(r, now, device_id, peer, "revoked", reason);
+		ok = audit_row(r, now, device_id, peer, "revoked", why);
 	else
 		ok = 1;		/* nothing changed: commit the no-op */
 out:

@@ -68,8 +68,8 @@ idprov_status srv_registry_audit(srv_registry *r, time_t now,
  * "rejected" one is waiting again (or approved if it has a certificate);
  * one audit line each.  One transaction. */
 idprov_status srv_registry_note_oob(srv_registry *r,
-    const char *const *device_ids, size_t n, const char *peer, time_t now,
-    idprov_error *err);
+    const char *const *device_ids, size_t n, const char *peer,
+    const char *actor, time_t now, idprov_error *err);
 
 /* May this certificate (serial of a device certificate whose CN is
  * device_id) renew?  Only the device's current certificate may; one the
@@ -123,10 +123,11 @@ idprov_status srv_registry_list_pending(srv_registry *r, long long offset,
 
 /* Revoke every unrevoked certificate of the device; *count how many,
  * *found = 0 when the device is unknown.  reason_code is RFC 5280's
- * CRLReason; reason is the admin's text (may be ""). */
+ * CRLReason; reason is the admin's text (may be "").  actor (the admin
+ * certificate's CN) goes into the audit line, as in note_oob. */
 idprov_status srv_registry_revoke(srv_registry *r, const char *device_id,
-    const char *reason, int reason_code, const char *peer, time_t now,
-    int *found, long long *count, idprov_error *err);
+    const char *reason, int reason_code, const char *peer, const char *actor,
+    time_t now, int *found, long long *count, idprov_error *err);
 
 /* Revoked certificates not yet expired at `now`, and the next CRL number
  * (incremented and stored). */

@@ -136,7 +136,8 @@ srv_h_admin_oobsecrets(srv_app *app, const srv_request *req,
 			goto out;
 		}
 	if (srv_oob_put(app->oob, e, n, &err) != IDPROV_OK ||
-	    srv_registry_note_oob(app->reg, ids, n, req->peer_addr, now,
+	    srv_registry_note_oob(app->reg, ids, n, req->peer_addr,
+	    req->peer_cn, now,
 	    &err) != IDPROV_OK) {
 		srv_respond_error(resp, 500, "error", err.msg);
 		goto out;

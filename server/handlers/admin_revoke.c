@@ -65,7 +65,8 @@ srv_h_admin_revoke(srv_app *app, const srv_request *req, srv_response *resp)
 			goto out;
 		}
 	if (srv_registry_revoke(app->reg, id, reason,
-	    srv_crl_reason_code(reason), req->peer_addr, time(NULL), &found,
+	    srv_crl_reason_code(reason), req->peer_addr, req->peer_cn,
+	    time(NULL), &found,
 	    &count, &err) != IDPROV_OK) {
 		srv_respond_error(resp, 500, "error", err.msg);
 		goto out;

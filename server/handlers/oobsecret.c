@@ -58,7 +58,8 @@ srv_h_oobsecret(srv_app *app, const srv_request *req, srv_response *resp)
 		goto out;
 	}
 	ids[0] = m.device_id;
-	if (srv_registry_note_oob(app->reg, ids, 1, req->peer_addr, now,
+	if (srv_registry_note_oob(app->reg, ids, 1, req->peer_addr,
+	    req->peer_cn, now,
 	    &err) != IDPROV_OK) {
 		/* The secret is stored and works; only the bookkeeping
 		 * failed.  Say so rather than pretend nothing happened. */

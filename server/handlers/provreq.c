@@ -274,7 +274,11 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 	srv_app_settings(app, &c.set);
 
 	if (req->role == SRV_ROLE_ADMIN) {
-		issue(&c, "", 0, "request by an administrator");
+		char why[96];
+
+		snprintf(why, sizeof(why), "request by administrator %.60s",
+		    req->peer_cn != NULL ? req->peer_cn : "");
+		issue(&c, "", 0, why);
 		goto out;
 	}
 	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&

@@ -81,6 +81,7 @@ openssl verify -crl_check -CAfile "$H_CA/ca.pem" -CRLfile <(openssl crl -inform 
 h_ok
 h_expect_eq "revoked|1|keyCompromise" "$(sqlite3 "$db" "select status,revoked,revoke_reason from devices where device_id='a1'")" "registry marks a1 revoked"
 h_expect_eq 1 "$(sqlite3 "$db" "select count(*) from certificates where serial='$serial' and revoked_at is not null and reason_code=1")" "certificate row revoked"
+h_expect_eq "revoked by admin: keyCompromise" "$(sqlite3 "$db" "select reason from audit where device_id='a1' and outcome='revoked'")" "audit names the admin"
 out=$(h_curl_as a1 -d "$(sa_body a1 '')" "$H_URL/idprov/provreq")
 h_expect_contains "$(h_body "$out")" '"status":"Rejected"' "renewal with a revoked certificate"
 h_expect_contains "$(h_body "$(h_curl_admin "$H_URL/idprov/status/a1")")" '"status":"Revoked"' "status Revoked"

@@ -108,19 +108,19 @@ test_renewal_rules(void **state)
 	assert_int_equal(srv_registry_renewal_check(r, "d1", "01", &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_SUPERSEDED);
-	assert_int_equal(srv_registry_revoke(r, "d1", "stolen", 0, "p", now,
-	    &found, &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_revoke(r, "d1", "stolen", 0, "p",
+	    "admin", now, &found, &n, NULL), IDPROV_OK);
 	assert_true(found);
 	assert_int_equal(n, 2);
 	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_REVOKED);
 	/* Revoking again changes nothing; unknown devices are not found. */
-	assert_int_equal(srv_registry_revoke(r, "d1", "", 0, "p", now, &found,
-	    &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_revoke(r, "d1", "", 0, "p", "admin",
+	    now, &found, &n, NULL), IDPROV_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(srv_registry_revoke(r, "zz", "", 0, "p", now, &found,
-	    &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_revoke(r, "zz", "", 0, "p", "admin",
+	    now, &found, &n, NULL), IDPROV_OK);
 	assert_false(found);
 	/* A new issue clears the revoked state. */
 	issue(r, "d1", "03", now);
@@ -170,8 +170,8 @@ test_lists_and_crl(void **state)
 	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
 	issue(r, "a1", "0A", now);
 	issue(r, "b1", "0B", now);
-	assert_int_equal(srv_registry_note_oob(r, oob, 2, "127.0.0.1", now,
-	    NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_note_oob(r, oob, 2, "127.0.0.1",
+	    "admin", now, NULL), IDPROV_OK);
 	assert_int_equal(srv_registry_record_pending(r, &p, now, NULL),
 	    IDPROV_OK);
 	assert_int_equal(srv_registry_is_pending(r, "w1", &pending, NULL),
@@ -198,8 +198,8 @@ test_lists_and_crl(void **state)
 
 	/* A new secret after a lockout: waiting again. */
 	oob[0] = "x1";
-	assert_int_equal(srv_registry_note_oob(r, oob, 1, "127.0.0.1", now,
-	    NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_note_oob(r, oob, 1, "127.0.0.1",
+	    "admin", now, NULL), IDPROV_OK);
 	assert_int_equal(srv_registry_get_device(r, "x1", &d, &found, NULL),
 	    IDPROV_OK);
 	assert_true(found);
@@ -211,8 +211,8 @@ test_lists_and_crl(void **state)
 	assert_int_equal(srv_registry_crl_entries(r, now, on_revoked, &c,
 	    &num1, NULL), IDPROV_OK);
 	assert_int_equal(c.n, 0);
-	assert_int_equal(srv_registry_revoke(r, "a1", "keyCompromise", 1, "p",
-	    now, &found, &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_revoke(r, "a1", "keyCompromise", 1,
+	    "p", "admin", now, &found, &n, NULL), IDPROV_OK);
 	assert_int_equal(srv_registry_crl_entries(r, now, on_revoked, &c,
 	    &num2, NULL), IDPROV_OK);
 	assert_true(num2 > num1);
