@@ -64,6 +64,7 @@ enum stmt_id {
 	S_CERT_REVOKED_AT, S_DEVICE_RENEW, S_DEVICE_GET, S_PENDING_GET,
 	S_DEVICE_COUNT, S_DEVICE_LIST, S_PENDING_COUNT, S_PENDING_LIST,
 	S_CERT_REVOKE, S_DEVICE_REVOKE, S_CRL_BUMP, S_CRL_NUMBER, S_CRL_LIST,
+	S_AUDIT_PRUNE, S_PENDING_PRUNE,
 	S_COUNT
 };
 
@@ -131,12 +132,19 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CRL_NUMBER] = "SELECT value FROM meta WHERE key='crl_number'",
 	[S_CRL_LIST] = "SELECT serial,revoked_at,reason_code FROM certificates "
 	    "WHERE revoked_at IS NOT NULL AND not_after>?1 ORDER BY serial",
+	[S_AUDIT_PRUNE] = "DELETE FROM audit WHERE id<="
+	    "(SELECT max(id) FROM audit)-?1",
+	[S_PENDING_PRUNE] = "DELETE FROM pending WHERE device_id IN "
+	    "(SELECT device_id FROM pending ORDER BY last_seen DESC, "
+	    "device_id LIMIT -1 OFFSET ?1)",
 };
 
 struct srv_registry {
 	pthread_mutex_t lock;
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
+	long long audit_keep, pending_keep, prune_every;
+	long long audits_since_prune;
 };
 
 static idprov_status
@@ -198,6 +206,22 @@ col_copy(sqlite3_stmt *s, int i, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
 }
 
+/* Keep audit and pending bounded (srv_registry_set_limits). */
+static int
+prune(srv_registry *r)
+{
+	sqlite3_stmt *s;
+
+	r->audits_since_prune = 0;
+	if ((s = stmt(r, S_AUDIT_PRUNE)) == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, r->audit_keep);
+	if (!step_done(s) || (s = stmt(r, S_PENDING_PRUNE)) == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, r->pending_keep);
+	return step_done(s);
+}
+
 static int
 audit_row(srv_registry *r, time_t now, const char *device_id,
     const char *peer, const char *outcome, const char *reason)
@@ -211,7 +235,22 @@ audit_row(srv_registry *r, time_t now, const char *device_id,
 	bind_text(s, 3, peer != NULL ? peer : "");
 	bind_text(s, 4, outcome);
 	bind_text(s, 5, reason != NULL ? reason : "");
-	return step_done(s);
+	if (!step_done(s))
+		return 0;
+	if (++r->audits_since_prune >= r->prune_every)
+		return prune(r);
+	return 1;
+}
+
+void
+srv_registry_set_limits(srv_registry *r, long long audit_keep,
+    long long pending_keep, long long prune_every)
+{
+	pthread_mutex_lock(&r->lock);
+	r->audit_keep = audit_keep;
+	r->pending_keep = pending_keep;
+	r->prune_every = prune_every > 0 ? prune_every : 1;
+	pthread_mutex_unlock(&r->lock);
 }
 
 static idprov_status
@@ -264,6 +303,9 @@ srv_registry_open(const char *path, srv_registry **out, idprov_error *err)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
 		    "out of memory opening the registry");
 	pthread_mutex_init(&r->lock, NULL);
+	r->audit_keep = 1000000;
+	r->pending_keep = 100000;
+	r->prune_every = 1000;
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		st = idprov_error_set(err, IDPROV_ERR_IO,

@@ -29,6 +29,15 @@ idprov_status srv_registry_open(const char *path, srv_registry **out,
     idprov_error *err);
 void srv_registry_close(srv_registry *r);
 
+/*
+ * Unauthenticated requests write rows (pending, audit), so both tables are
+ * bounded: every `prune_every` audit lines, audit keeps its newest
+ * `audit_keep` rows and pending its `pending_keep` most recently seen.
+ * Defaults: 1,000,000, 100,000, every 1000.  Tests set small values.
+ */
+void srv_registry_set_limits(srv_registry *r, long long audit_keep,
+    long long pending_keep, long long prune_every);
+
 /* Who asked, as the provisioning request and the connection say. */
 typedef struct srv_reg_client {
 	const char *device_id;

@@ -232,6 +232,54 @@ test_lists_and_crl(void **state)
 	srv_registry_close(r);
 }
 
+static int
+count_of(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+test_bounded_tables(void **state)
+{
+	srv_registry *r = NULL;
+	srv_reg_client p = { NULL, "10.0.0.1", "", "127.0.0.1", "fp" };
+	char id[32];
+	int i, pending;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	srv_registry_set_limits(r, 20, 10, 5);
+	/* 50 different deviceIDs ask without a secret, one second apart. */
+	for (i = 0; i < 50; i++) {
+		snprintf(id, sizeof(id), "flood-%02d", i);
+		p.device_id = id;
+		assert_int_equal(srv_registry_record_pending(r, &p,
+		    (time_t)(1000 + i), NULL), IDPROV_OK);
+	}
+	srv_registry_close(r);
+	assert_true(count_of("SELECT count(*) FROM audit") <= 20 + 5);
+	assert_true(count_of("SELECT count(*) FROM pending") <= 10 + 5);
+	/* The newest are the ones kept. */
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_is_pending(r, "flood-49", &pending,
+	    NULL), IDPROV_OK);
+	assert_true(pending);
+	assert_int_equal(srv_registry_is_pending(r, "flood-00", &pending,
+	    NULL), IDPROV_OK);
+	assert_false(pending);
+	srv_registry_close(r);
+}
+
 int
 main(void)
 {
@@ -241,6 +289,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_renewal_rules, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_crl, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bounded_tables, setup,
 		    teardown),
 	};
 
