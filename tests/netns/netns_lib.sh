@@ -62,7 +62,7 @@ ns_on_exit() {
 	ns_teardown
 	if [ $rc -ne 0 ]; then
 		local f
-		for f in "$NS_DIR"/*/avahi.log; do
+		for f in "$NS_DIR"/*/avahi.log "$H_TMP"/idprovd-*.log; do
 			[ -f "$f" ] || continue
 			echo "---- $f (last 15 lines) ----" >&2
 			tail -n 15 "$f" >&2 || true
