@@ -332,6 +332,7 @@ class Reader:
         self.sock = sock
         self.buf = b""
         self.eof = False
+        self.received = 0  # bytes read so far: tells unanswered from cut
 
     def _fill(self):
         if self.eof:
@@ -343,6 +344,7 @@ class Reader:
         if not chunk:
             self.eof = True
             raise Closed()
+        self.received += len(chunk)
         self.buf += chunk
 
     def line(self):
@@ -537,6 +539,28 @@ class Client:
         self.a = a
         self.ctx = tls_context(a, cert, key)
 
+    def attempt(self, method, path, body):
+        """Like request, but says how it ended: ('ok', code, body),
+        ('refused', ...) when no request could be sent, ('unanswered', ...)
+        when the connection closed before any byte of an answer, ('cut', ...)
+        when it closed in the middle of one."""
+        try:
+            s = socket.create_connection(("127.0.0.1", self.a.port), timeout=60)
+            s = self.ctx.wrap_socket(s, server_hostname=None)
+            req = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" % (method, path)
+            req += "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
+            s.sendall(req.encode() + b"\r\n" + body)
+        except (OSError, ssl.SSLError):
+            return "refused", 0, b""
+        r = Reader(s)
+        try:
+            code, _, raw = r.response()
+            return "ok", code, raw
+        except (Closed, OSError, ssl.SSLError, ValueError):
+            return ("cut" if r.received else "unanswered"), 0, b""
+        finally:
+            s.close()
+
     def request(self, method, path, body=None):
         s = socket.create_connection(("127.0.0.1", self.a.port), timeout=60)
         s = self.ctx.wrap_socket(s, server_hostname=None)
@@ -564,22 +588,22 @@ def _devices(path):
 def cmd_burst(a):
     """Provision every device of --list with --threads at a time; write each
     certificate actually received to --out/<deviceID>.pem.  Connection
-    errors (the server being killed) are counted, not fatal."""
+    errors (the server being stopped or killed) are counted by kind
+    (refused, unanswered, cut), not fatal."""
     client = Client(a)
     ca_pem = _read(a.ca).decode()
     os.makedirs(a.out, exist_ok=True)
-    stats = {"approved": 0, "failed": 0, "other": 0}
+    stats = {"approved": 0, "refused": 0, "unanswered": 0, "cut": 0, "other": 0}
     lock = threading.Lock()
 
     def one(entry):
         dev, secret, pub = entry
         pem = _read(pub).decode()
         body = canon_provreq(dev, "192.0.2.1", "", pem, sign_provreq(dev, "192.0.2.1", "", pem, secret))
-        try:
-            code, _, raw = client.request("POST", "/idprov/provreq", body)
-        except (OSError, ssl.SSLError, Closed, ValueError):
+        how, code, raw = client.attempt("POST", "/idprov/provreq", body)
+        if how != "ok":
             with lock:
-                stats["failed"] += 1
+                stats[how] += 1
             return
         ok, msg, d = check_provresp(raw, secret, "Approved") if code == 200 else (False, "HTTP %d" % code, {})
         if ok and d.get("caCert") == ca_pem:
@@ -596,7 +620,7 @@ def cmd_burst(a):
 
     with concurrent.futures.ThreadPoolExecutor(a.threads) as ex:
         list(ex.map(one, _devices(a.list)))
-    print("approved=%d failed=%d other=%d" % (stats["approved"], stats["failed"], stats["other"]))
+    print(" ".join("%s=%d" % (k, stats[k]) for k in ("approved", "refused", "unanswered", "cut", "other")))
     return 0
 
 

@@ -31,10 +31,20 @@ s_oob mix-status secret-status
 s_provreq "$H_TMP/r.json" mix-status secret-status k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" secret-status Approved "provisioning of mix-status"
 
-out=$(s_probe mix --port "$H_PORT" --ca "$H_CA/ca.pem" --admin-cert "$H_CA/admin.pem" \
+# the clients run while SIGHUP reloads the settings a few times
+/usr/bin/python3 "$S_PROBE" mix --port "$H_PORT" --ca "$H_CA/ca.pem" --admin-cert "$H_CA/admin.pem" \
 	--admin-key "$H_CA/admin.key" --pub "$H_TMP/k1.pub" --dir-expected "$H_TMP/directory.json" \
-	--status-id mix-status --threads 8 --requests "$REQUESTS" 2>&1) ||
-	h_fail "concurrent clients got wrong answers: $out"
+	--status-id mix-status --threads 8 --requests "$REQUESTS" >"$H_TMP/mix.out" 2>&1 &
+mix_pid=$!
+for _ in 1 2 3 4 5; do
+	sleep 0.2
+	kill -0 "$mix_pid" 2>/dev/null || break
+	kill -HUP "$H_PID"
+done
+rc=0
+wait "$mix_pid" || rc=$?
+out=$(cat "$H_TMP/mix.out")
+[ $rc -eq 0 ] || h_fail "concurrent clients got wrong answers: $out"
 echo "$out"
 h_expect_contains "$out" "approved=50" "50 concurrent Approved provisionings answered"
 h_ok

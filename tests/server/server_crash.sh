@@ -79,6 +79,42 @@ s_oob crash-new secret-new
 s_provreq "$H_TMP/r.json" crash-new secret-new k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" secret-new Approved "a provisioning after the crash"
 
+# Graceful stop: SIGTERM in the middle of a second burst.  The server
+# answers the requests it is reading (docs/server-config.md "Signals"):
+# no answer is cut in the middle, it exits 0, and what was received is in
+# the registry.
+mkdir -p "$H_TMP/got2"
+: >"$H_TMP/devices2.txt"
+for i in $(seq -w 1 60); do
+	dev="term-$i"
+	s_oob "$dev" "secret-$dev"
+	echo "$dev secret-$dev $H_TMP/keys/crash-0$i.pub" >>"$H_TMP/devices2.txt"
+done
+s_probe burst --port "$H_PORT" --ca "$H_CA/ca.pem" --list "$H_TMP/devices2.txt" --threads 8 \
+	--out "$H_TMP/got2" >"$H_TMP/burst2.out" 2>&1 &
+burst_pid=$!
+for _ in $(seq 1200); do
+	[ "$(find "$H_TMP/got2" -name '*.pem' | wc -l)" -ge 10 ] && break
+	kill -0 "$burst_pid" 2>/dev/null || break
+	sleep 0.05
+done
+h_server_stop
+wait "$burst_pid" || h_fail "the second burst client failed: $(cat "$H_TMP/burst2.out")"
+cat "$H_TMP/burst2.out"
+grep -q 'cut=0 other=0' "$H_TMP/burst2.out" ||
+	h_fail "SIGTERM cut answers in the middle or gave wrong ones: $(cat "$H_TMP/burst2.out")"
+h_ok
+out=$(sqlite3 "$H_TMP/idprov.db" 'PRAGMA integrity_check')
+h_expect_eq ok "$out" "PRAGMA integrity_check after SIGTERM"
+h_server_start
+for pem in "$H_TMP"/got2/*.pem; do
+	[ -f "$pem" ] || continue
+	dev=$(basename "$pem" .pem)
+	out=$(h_curl_admin "$H_URL/idprov/status/$dev")
+	h_expect_eq "$(s_probe status-body --id "$dev" --status Approved --ca "$H_CA/ca.pem" --cert "$pem")" \
+		"$(h_body "$out")" "status of $dev after the graceful stop"
+done
+
 h_server_stop
 out=$(sqlite3 "$H_TMP/idprov.db" 'PRAGMA integrity_check')
 h_expect_eq ok "$out" "PRAGMA integrity_check at the end"

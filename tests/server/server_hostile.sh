@@ -125,6 +125,7 @@ expect_4xx "the root path" 404 "" "$(h_curl "$H_URL/")"
 expect_4xx "path traversal /idprov/../etc/passwd" "400|404" "" "$(h_curl --path-as-is "$H_URL/idprov/../etc/passwd")"
 expect_4xx "path traversal in a status deviceID" "400|403|404" "" \
 	"$(h_curl_admin --path-as-is "$H_URL/idprov/status/../../../etc/passwd")"
+expect_4xx "a NUL byte in a status path" "400|404" "" "$(h_curl_admin "$H_URL/idprov/status/a%00b")"
 expect_4xx "an encoded traversal %2e%2e%2f" "400|404" "" "$(h_curl --path-as-is "$H_URL/idprov/%2e%2e/%2e%2e/etc/passwd")"
 long=$(head -c 20000 /dev/zero | tr '\0' a)
 expect_4xx "a 20 KB URL" "400|404|413|414|431" "" "$(h_curl "$H_URL/idprov/$long")"
