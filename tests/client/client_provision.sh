@@ -49,6 +49,17 @@ c_run out rc sh -c "printf 's2' | '$IDPROV' provision --device dev2 --secret-std
 h_expect_eq 0 "$rc" "provisioning with the secret on standard input (output: $out)"
 c_expect_verifies "$D2" "dev2"
 
+# A directory written differently (caCert as PEM, endpoints as absolute
+# URLs), through a relay holding the real server certificate.
+c_hostile pemrelay relay --cert "$H_CA/server.pem" --key "$H_CA/server.key" --upstream "$H_URL" --pem-absolute
+out=$(curl -sS -k "$C_HURL/idprov/directory")
+h_expect_contains "$out" '"caCert":"-----BEGIN CERTIFICATE-----' "the relay's directory has a PEM caCert"
+h_expect_contains "$out" "\"postProvisionRequest\":\"$C_HURL/idprov/provreq\"" "the relay's absolute endpoint"
+c_post_secret dev3 s3
+c_run out rc "$IDPROV" provision --device dev3 --secret s3 --server "$C_HURL" --dir "$H_TMP/dev3"
+h_expect_eq 0 "$rc" "provisioning from a directory with a PEM caCert and absolute endpoints (output: $out)"
+c_expect_verifies "$H_TMP/dev3" "dev3"
+
 # Usage errors are exit 2; a device not provisioned is 9.
 c_run out rc "$IDPROV" provision --secret x --dir "$D2"
 h_expect_eq 2 "$rc" "provision without --device"

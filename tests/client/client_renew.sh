@@ -68,6 +68,22 @@ h_ok
 out=$(h_curl --cert "$D/cert.pem" --key "$D/key.pem" "$H_URL/idprov/status/rdev")
 h_expect_eq 200 "$(h_code "$out")" "the pair kept through the crash still authenticates to the server"
 
+# A rotation interrupted after its commit point (cert.pem is for the key in
+# key.next.pem, key.pem still the old one) is finished by the next command.
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$D/key.next.pem"
+openssl req -new -key "$D/key.next.pem" -subj "/OU=iotdevice/CN=rdev" -out "$H_TMP/next.csr" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n' >"$H_TMP/next.ext"
+openssl x509 -req -in "$H_TMP/next.csr" -CA "$H_CA/ca.pem" -CAkey "$H_CA/ca.key" -CAcreateserial \
+	-days 1 -extfile "$H_TMP/next.ext" -out "$D/cert.pem" 2>/dev/null
+cp "$D/key.next.pem" "$H_TMP/key.next.copy"
+c_run out rc "$IDPROV" show --dir "$D"
+h_expect_eq 0 "$rc" "show after a rotation interrupted past its commit point (output: $out)"
+[ ! -e "$D/key.next.pem" ] || h_fail "key.next.pem was not moved into place"
+h_ok
+cmp -s "$D/key.pem" "$H_TMP/key.next.copy" || h_fail "key.pem is not the rotated key after recovery"
+h_ok
+c_expect_verifies "$D" "after finishing the interrupted rotation"
+
 # An expired certificate is not presented: the device needs a new secret.
 h_server_stop
 h_server_start --validity 2s

@@ -28,13 +28,23 @@ done
 h_ok
 h_expect_eq "$D/cert.pem" "$(head -n 1 "$H_TMP/renewed")" "--on-renew gets IDPROV_CERT"
 h_expect_contains "$(cat "$H_TMP/run.out")" "renewed" "the log line of the renewal"
+# The server goes away: run keeps going, backing off, until SIGTERM.
+h_server_stop
+for _ in $(seq 300); do
+	[ "$(grep -c 'trying again later' "$H_TMP/run.out")" -ge 2 ] && break
+	kill -0 $pid 2>/dev/null || h_fail "idprov run exited while the server was down: $(tail -n 3 "$H_TMP/run.out")"
+	sleep 0.1
+done
+[ "$(grep -c 'trying again later' "$H_TMP/run.out")" -ge 2 ] ||
+	h_fail "expected run to retry the unreachable server; log: $(tail -n 5 "$H_TMP/run.out")"
+h_ok
 kill -TERM $pid
 rc=0
 wait $pid || rc=$?
-h_expect_eq 0 "$rc" "idprov run exits 0 on SIGTERM (log: $(tail -n 3 "$H_TMP/run.out"))"
+h_expect_eq 0 "$rc" "idprov run exits 0 on SIGTERM while backing off (log: $(tail -n 3 "$H_TMP/run.out"))"
 c_expect_verifies "$D" "after run"
 
 # Without a certificate and without a secret, run says so (exit 9).
-c_run out rc "$IDPROV" run --device other --server "$H_URL" --dir "$H_TMP/other"
+c_run out rc "$IDPROV" run --device other --server "https://127.0.0.1:1" --dir "$H_TMP/other"
 h_expect_eq 9 "$rc" "run without a certificate or a secret"
 h_pass

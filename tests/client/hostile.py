@@ -10,6 +10,9 @@ Modes:
   relay   forwards every request to --upstream (a real idprovd) and sends
           the answers back; --rewrite-ca PEM replaces the directory's caCert.
           --record FILE saves the body of the last provisioning answer.
+          --pem-absolute rewrites the directory the way other servers may
+          write it: caCert as plain PEM, endpoints as absolute URLs (of
+          this relay).  Not hostile: a device must accept it.
   replay  answers the directory with --ca and every provisioning request
           with the body in --body (a real answer captured earlier).
 
@@ -38,6 +41,7 @@ def parse_args():
     p.add_argument("--rewrite-ca")
     p.add_argument("--record")
     p.add_argument("--body")
+    p.add_argument("--pem-absolute", action="store_true")
     return p.parse_args()
 
 
@@ -97,6 +101,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.endswith("/directory") and ARGS.rewrite_ca:
             d = json.loads(out)
             d["caCert"] = base64.b64encode(read(ARGS.rewrite_ca)).decode()
+            out = json.dumps(d, separators=(",", ":")).encode()
+        if self.path.endswith("/directory") and ARGS.pem_absolute:
+            d = json.loads(out)
+            d["caCert"] = base64.b64decode(d["caCert"]).decode()
+            me = "https://%s:%d" % self.server.server_address[:2]
+            for k, v in d["endpoints"].items():
+                d["endpoints"][k] = me + v
             out = json.dumps(d, separators=(",", ":")).encode()
         if method == "POST" and ARGS.record:
             with open(ARGS.record + ".tmp", "wb") as f:
