@@ -61,4 +61,16 @@ out=$(h_curl "$H_URL/idprov/directory")
 h_expect_eq 200 "$(h_code "$out")" "the first server still answers"
 h_server_stop
 echo "checked: a busy port exits 1 and leaves the running server alone"
+
+# Two listeners with port 0: the first picks the port, the second uses it.
+h_server_start --listen '[::1]:0'
+h_expect_eq "127.0.0.1:$H_PORT" "$(head -n 1 "$H_TMP/ready")" "the ready file names the first listener"
+out=$(h_curl "$H_URL/idprov/directory")
+h_expect_eq 200 "$(h_code "$out")" "directory over IPv4"
+out=$(h_curl -g "https://[::1]:$H_PORT/idprov/directory")
+h_expect_eq 200 "$(h_code "$out")" "directory over IPv6 on the same port"
+sh_log=$(cat "$H_TMP/idprovd.log")
+h_expect_contains "$sh_log" "peer=::1 " "the IPv6 peer is logged without its port"
+h_server_stop
+echo "checked: IPv4 and IPv6 listeners share the port picked for the first"
 h_pass
