@@ -335,10 +335,12 @@ srv_spki_der(EVP_PKEY *key, unsigned char out[SRV_SPKI_MAX],
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "publicKeyPEM: the key type is not accepted");
 	}
-	/* EC: the uncompressed point; Ed25519: the 32 key bytes. */
-	if (EVP_PKEY_get_octet_string_param(key,
+	/* EC: the uncompressed point; Ed25519: the 32 raw key bytes. */
+	point_len = sizeof(point);
+	if ((want == 32 ? EVP_PKEY_get_raw_public_key(key, point,
+	    &point_len) : EVP_PKEY_get_octet_string_param(key,
 	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point),
-	    &point_len) != 1 || point_len != want) {
+	    &point_len)) != 1 || point_len != want) {
 		return idprov_error_set_ssl(err, IDPROV_ERR_INVALID,
 		    "publicKeyPEM: cannot read the public key");
 	}

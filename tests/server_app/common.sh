@@ -8,6 +8,16 @@ sa_key() {
 	openssl pkey -in "$H_TMP/$1.dkey" -pubout -out "$H_TMP/$1.pub"
 }
 
+# sa_key_ed25519 ID / sa_key_p384 ID: the same with other accepted keys.
+sa_key_ed25519() {
+	openssl genpkey -algorithm ED25519 -out "$H_TMP/$1.dkey" 2>/dev/null
+	openssl pkey -in "$H_TMP/$1.dkey" -pubout -out "$H_TMP/$1.pub"
+}
+sa_key_p384() {
+	openssl ecparam -name secp384r1 -genkey -noout -out "$H_TMP/$1.dkey" 2>/dev/null
+	openssl pkey -in "$H_TMP/$1.dkey" -pubout -out "$H_TMP/$1.pub"
+}
+
 # sa_body ID SECRET [IP] [MAC]: the canonical provisioning request of ID
 # with key $H_TMP/ID.pub, signed with SECRET (WIRE.md "Signatures").
 # Only for IDs and addresses that need no JSON escaping.

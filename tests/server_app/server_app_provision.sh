@@ -52,6 +52,20 @@ na=$(date -d "$(openssl x509 -in "$H_TMP/dev1.pem" -noout -enddate | cut -d= -f2
 h_expect_eq $((2 * 86400 + 300)) $((na - nb)) "validity"
 echo "checked: Approved, signature, certificate profile, validity"
 
+# Ed25519 and P-384 keys are certified too, with the key of the request.
+for alg in ed25519 p384; do
+	"sa_key_$alg" "k$alg"
+	h_curl_admin -d "{\"deviceID\":\"k$alg\",\"oobSecret\":\"s\"}" "$H_URL/idprov/oobsecret" >/dev/null
+	out=$(h_curl -d "$(sa_body "k$alg" s)" "$H_URL/idprov/provreq")
+	h_expect_contains "$(h_body "$out")" '"status":"Approved"' "provisioning with a $alg key"
+	sa_cert_from "$(h_body "$out")" "$H_TMP/k$alg.pem"
+	openssl verify -CAfile "$H_CA/ca.pem" -purpose sslclient "$H_TMP/k$alg.pem" >/dev/null 2>&1 ||
+		h_fail "the certificate for the $alg key does not verify"
+	h_expect_eq "$(openssl pkey -pubin -in "$H_TMP/k$alg.pub" -outform DER | sha256sum)" \
+		"$(openssl x509 -in "$H_TMP/k$alg.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum)" "certified $alg key"
+done
+echo "checked: Ed25519 and P-384 keys certified"
+
 # Registry: the device, its certificate, no longer pending, audit lines.
 h_expect_eq "approved|$serial|1|192.0.2.2|127.0.0.1" \
 	"$(sqlite3 "$db" "select status,serial,issue_count,ip,peer from devices where device_id='dev1'")" "device row"
