@@ -46,8 +46,9 @@ typedef struct idprov_client idprov_client;
 
 /*
  * Create a client for device_id (1-64 bytes of UTF-8, no control
- * characters) keeping its files in state_dir (created, mode 0700, if
- * missing).  Nothing is read from the network.  On failure other than
+ * characters) keeping its files in state_dir (created with mode 0700 by
+ * the first provisioning).  device_id NULL: the CN of the saved
+ * certificate.  Nothing is read from the network.  On failure other than
  * IDPROV_ERR_NOMEM, *out is still set so that idprov_client_errmsg() can
  * say why; free it with idprov_client_free().
  */

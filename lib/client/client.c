@@ -82,9 +82,6 @@ idprov_client_new(idprov_client **out, const char *device_id,
 	st = idpc_state_paths(c);
 	if (st != IDPROV_OK)
 		return st;
-	st = idpc_state_mkdir(c);
-	if (st != IDPROV_OK)
-		return st;
 	if (device_id == NULL)
 		return device_id_from_cert(c);
 	st = idprov_validate_device_id(device_id, &c->err);

@@ -90,6 +90,9 @@ idprov_client_provision(idprov_client *c, const void *secret,
 		    "the OOB secret is empty");
 		goto out;
 	}
+	st = idpc_state_mkdir(c);
+	if (st != IDPROV_OK)
+		goto out;
 	st = idpc_state_recover(c);
 	if (st != IDPROV_OK)
 		goto out;
