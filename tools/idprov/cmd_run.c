@@ -116,19 +116,29 @@ on_renew(const tool_opts *o, idprov_client *c)
 }
 
 static int
-provision(const tool_opts *o, idprov_client *c, const char *secret,
-    size_t secret_len)
+provision(const tool_opts *o, idprov_client *c, char **secret,
+    size_t *secret_len)
 {
 	idprov_status st;
+	int rc;
 
-	if (secret == NULL) {
+	/* A secret file is read again each time: after an expiry the
+	 * operator may have put a new secret there. */
+	if (o->secret_file != NULL) {
+		tool_secret_free(*secret, *secret_len);
+		*secret = NULL;
+		rc = tool_secret(o, 1, secret, secret_len);
+		if (rc != 0)
+			return rc;
+	}
+	if (*secret == NULL) {
 		fprintf(stderr, "idprov: this device has no valid certificate "
 		    "and no OOB secret was given (--secret-file, "
 		    "--secret-stdin or --secret)\n");
 		return EXIT_NOT_PROVISIONED;
 	}
 	logline("provisioning %s", o->device);
-	st = idprov_client_provision(c, secret, secret_len, time(NULL) +
+	st = idprov_client_provision(c, *secret, *secret_len, time(NULL) +
 	    (o->timeout > 0 ? (time_t)o->timeout : FOREVER));
 	if (st != IDPROV_OK)
 		return stop_flag ? EXIT_OK : tool_fail(c, st);
@@ -204,7 +214,7 @@ cmd_run(int argc, char **argv)
 		st = idprov_client_cert_summary(c, &s);
 		if (st == IDPROV_ERR_NOT_FOUND || (st == IDPROV_OK &&
 		    s.not_after <= time(NULL))) {
-			rc = provision(&o, c, secret, secret_len);
+			rc = provision(&o, c, &secret, &secret_len);
 		} else if (st != IDPROV_OK) {
 			rc = tool_fail(c, st);
 		} else {
