@@ -72,4 +72,25 @@ openssl ec -in "$H_TMP/dev2.key" -pubout -out "$H_TMP/dev2.pub" 2>/dev/null
 gc 0 onbehalf -server "$S" "${ADMIN[@]}" -device dev2 -pubkey "$H_TMP/dev2.pub"
 h_expect_contains "$GC_OUT" "cn=dev2 signature verified with the empty key" "an administrator's request is answered"
 
+# 7. Renewal with a certificate the CA signed outside idprovd, as the
+#    reference's own renewal test does (openssl here, Go there).
+ext_state() { # ID OU -> a state folder with that certificate
+	local id=$1 dir="$H_TMP/state-$1"
+	h_device_cert "$id" "$2"
+	mkdir "$dir"
+	openssl pkcs8 -topk8 -nocrypt -in "$H_TMP/$id.key" -out "$dir/clientKey.pem" 2>/dev/null
+	cp "$H_TMP/$id.pem" "$dir/clientCert.pem"
+	cp "$H_CA/ca.pem" "$dir/caCert.pem"
+}
+ext_state devx iotdevice
+gc 0 renew -server "$S" -dir "$H_TMP/state-devx" -device devx
+h_expect_contains "$GC_OUT" "signature: verified with the empty key" "a CA-signed device certificate made elsewhere renews"
+
+# 8. A certificate whose OU gives no right is ignored: the request for
+#    another device without a posted secret is Waiting (reference test
+#    TestProvisionByNoneOU).
+ext_state devn nobody
+gc 10 provision -server "$S" -dir "$H_TMP/state-devn" -device client2 -secret s3cret
+h_expect_contains "$GC_OUT" "status=Waiting" "a certificate without rights changes nothing"
+
 h_pass
