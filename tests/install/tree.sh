@@ -25,7 +25,8 @@ for f in "$I_LIBDIR/libidprov.a" "$I_LIBDIR/libidprov.so.0" "$I_LIBDIR/pkgconfig
 	include/idprov/idprov.h include/idprov/status.h include/idprov/discover.h \
 	share/man/man1/idprov.1 share/man/man1/idprovctl.1 share/man/man5/idprovd.conf.5 \
 	share/man/man8/idprovd.8 lib/systemd/system/idprovd.service \
-	lib/systemd/system/idprov@.service share/doc/idprov/idprovd.conf.example; do
+	lib/systemd/system/idprov@.service share/doc/idprov/idprovd.conf.example \
+	lib/sysusers.d/idprov.conf; do
 	i_expect_file "$t/$f" "make install"
 done
 i_expect_file "$I_ROOT/etc/idprov/idprovd.conf" "the configuration (in /etc whatever the prefix)"
@@ -71,6 +72,21 @@ cmp -s "$I_ROOT/etc/idprov/idprovd.conf" "$t/share/doc/idprov/idprovd.conf.examp
 	h_fail "the first install should put the example itself in /etc/idprov/idprovd.conf"
 h_ok
 echo "checked: units and configuration name the installed paths"
+
+# The sysusers.d file makes the unit's user: a system user without a shell.
+if command -v systemd-sysusers >/dev/null; then
+	mkdir -p "$H_TMP/sysroot/etc"
+	out=$(systemd-sysusers --root="$H_TMP/sysroot" "$t/lib/sysusers.d/idprov.conf" 2>&1) ||
+		h_fail "systemd-sysusers refused lib/sysusers.d/idprov.conf: $out"
+	line=$(grep '^idprov:' "$H_TMP/sysroot/etc/passwd" || true)
+	h_expect_contains "$line" ":/var/lib/idprov:/usr/sbin/nologin" "the idprov user systemd-sysusers makes"
+	uid=$(echo "$line" | cut -d: -f3)
+	[ -n "$uid" ] && [ "$uid" -lt 1000 ] || h_fail "idprov should be a system user (uid below 1000), got '$uid'"
+	h_ok
+	echo "checked: systemd-sysusers makes the system user idprov (uid $uid, no shell)"
+else
+	echo "note: systemd-sysusers is missing; lib/sysusers.d/idprov.conf not tried"
+fi
 
 # An administrator's configuration survives the next make install.
 echo "; edited by the administrator" >>"$I_ROOT/etc/idprov/idprovd.conf"
