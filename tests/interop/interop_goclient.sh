@@ -93,4 +93,19 @@ ext_state devn nobody
 gc 10 provision -server "$S" -dir "$H_TMP/state-devn" -device client2 -secret s3cret
 h_expect_contains "$GC_OUT" "status=Waiting" "a certificate without rights changes nothing"
 
+# 9. IDs and secrets that Go escapes (<, >, &, non-ASCII): the signature is
+#    over Go's escaping both ways, and a MAC address as deviceID (the
+#    reference README's example) through the status path too.
+for pair in "AA:BB:CC:DD:EE:FF|12345678" "Gerät<&>Küche|geheim-ß \"x\""; do
+	id=${pair%%|*} secret=${pair#*|}
+	dir="$H_TMP/state-$RANDOM"
+	mkdir "$dir"
+	gc 0 oob -server "$S" "${ADMIN[@]}" -device "$id" -secret "$secret"
+	gc 0 provision -server "$S" -dir "$dir" -device "$id" -secret "$secret"
+	h_expect_contains "$GC_OUT" "signature: verified with the OOB secret; response bytes identical to json.Marshal" \
+		"deviceID $id: signed over Go's escaping"
+	h_expect_contains "$GC_OUT" "cn=$id ou=iotdevice" "deviceID $id: the certificate's CN"
+	gc 0 status -server "$S" "${ADMIN[@]}" -device "$id" -want Approved
+done
+
 h_pass
