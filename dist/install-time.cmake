@@ -17,6 +17,12 @@ idprov_full(IDPROV_FULL_UNITDIR "${IDPROV_SYSTEMD_UNITDIR}")
 idprov_full(IDPROV_FULL_DOCDIR "${IDPROV_DOCDIR}")
 set(IDPROV_FULL_SYSCONFDIR "${IDPROV_SYSCONFDIR}")
 
+# A folder of this run's own: installs may run at once (the tests do),
+# with different prefixes.
+string(SHA1 where "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}")
+string(SUBSTRING "${where}" 0 12 where)
+string(RANDOM LENGTH 12 run)
+set(IDPROV_DIST_TMP "${IDPROV_DIST_TMP}/${where}-${run}")
 file(MAKE_DIRECTORY "${IDPROV_DIST_TMP}")
 foreach(unit idprovd.service idprov@.service)
   configure_file("${IDPROV_DIST_SRC}/systemd/${unit}" "${IDPROV_DIST_TMP}/${unit}" @ONLY)
@@ -37,3 +43,4 @@ else()
     DESTINATION "${IDPROV_FULL_SYSCONFDIR}/idprov"
     RENAME idprovd.conf FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 endif()
+file(REMOVE_RECURSE "${IDPROV_DIST_TMP}")
