@@ -75,4 +75,18 @@ run_rc 5 "idprov provision against a server with a bad signature" \
 [ ! -e "$H_TMP/dev9/cert.pem" ] || h_fail "a certificate was saved though the signature did not verify"
 h_ok
 
+# 8. The older reference profile: serial 2021 for the CA and for every
+#    certificate it signs, issued certificates also for serverAuth.
+OLD="$H_TMP/ref-old"
+interop_goserver_start "$OLD" -old-profile
+h_expect_contains "$(openssl x509 -in "$OLD/caCert.pem" -noout -serial)" "serial=07E5" "the old profile's CA has serial 2021"
+run_rc 0 "idprovctl oob set against the old profile" "$IDPROVCTL" oob set dev10 s10 --server "https://$G_ADDR" \
+	--ca "$OLD/caCert.pem" --cert "$OLD/pluginCert.pem" --key "$OLD/pluginKey.pem"
+run_rc 0 "idprov provision against the old profile" \
+	"$IDPROV" provision --device dev10 --secret s10 --server "https://$G_ADDR" --dir "$H_TMP/dev10" --timeout 20s
+h_expect_contains "$(openssl x509 -in "$H_TMP/dev10/cert.pem" -noout -serial)" "serial=07E5" \
+	"the saved certificate has the CA's serial, as the old reference issues"
+run_rc 0 "idprov renew against the old profile" \
+	"$IDPROV" renew --device dev10 --server "https://$G_ADDR" --dir "$H_TMP/dev10"
+
 h_pass

@@ -92,6 +92,20 @@ const (
 	pathProvreq   = "/idprov/provreq"
 )
 
+// oldProfile reproduces the older certsetup: serial 2021 for every
+// certificate (the CA's included) and issued certificates good for
+// clientAuth and serverAuth.
+var oldProfile bool
+
+// serialFor is the serial the reference would use now, offset by delta in
+// the current profile.
+func serialFor(delta int64) *big.Int {
+	if oldProfile {
+		return big.NewInt(2021)
+	}
+	return big.NewInt(time.Now().Unix() + delta)
+}
+
 type server struct {
 	caCert       *x509.Certificate
 	caKey        *ecdsa.PrivateKey
@@ -135,7 +149,7 @@ func makeBundle(dir string, hosts []string) {
 	now := time.Now()
 	caKey := newKey()
 	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.Unix() - 1),
+		SerialNumber: serialFor(-1),
 		Subject: pkix.Name{Country: []string{"CA"}, Province: []string{"BC"}, Locality: []string{"WoST zone"},
 			Organization: []string{"WoST"}, CommonName: "Hub CA"},
 		NotBefore:             now.Add(-10 * time.Second),
@@ -156,7 +170,7 @@ func makeBundle(dir string, hosts []string) {
 
 	srvKey := newKey()
 	srvTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.Unix() - 3),
+		SerialNumber: serialFor(-3),
 		Subject: pkix.Name{Country: []string{"CA"}, Province: []string{"BC"}, Locality: []string{"WoST zone"},
 			Organization: []string{"WoST"}, OrganizationalUnit: []string{"service"}, CommonName: "Hub Server"},
 		NotBefore:   now.Add(-time.Second),
@@ -179,7 +193,7 @@ func makeBundle(dir string, hosts []string) {
 	writeKey(filepath.Join(dir, "hubKey.pem"), srvKey)
 
 	plugKey := newKey()
-	plugDER, err := issueClientCert("plugin", "plugin", &plugKey.PublicKey, ca, caKey, now.Add(-10*time.Second), 365, now.Unix()-2)
+	plugDER, err := issueClientCert("plugin", "plugin", &plugKey.PublicKey, ca, caKey, now.Add(-10*time.Second), 365, -2)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -190,9 +204,9 @@ func makeBundle(dir string, hosts []string) {
 // issueClientCert makes the reference's client certificate: CN the ID, OU
 // the role, digitalSignature, clientAuth, not a CA, the Unix time as serial.
 func issueClientCert(cn, ou string, pub *ecdsa.PublicKey, ca *x509.Certificate, caKey *ecdsa.PrivateKey,
-	start time.Time, days int, serial int64) ([]byte, error) {
+	start time.Time, days int, serialDelta int64) ([]byte, error) {
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
+		SerialNumber: serialFor(serialDelta),
 		Subject: pkix.Name{Country: []string{"CA"}, Province: []string{"BC"}, Locality: []string{"WoST zone"},
 			Organization: []string{"WoST"}, OrganizationalUnit: []string{ou}, CommonName: cn},
 		NotBefore:             start,
@@ -201,6 +215,9 @@ func issueClientCert(cn, ou string, pub *ecdsa.PublicKey, ca *x509.Certificate, 
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  false,
+	}
+	if oldProfile {
+		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageServerAuth)
 	}
 	return x509.CreateCertificate(rand.Reader, tmpl, ca, pub, caKey)
 }
@@ -389,7 +406,7 @@ func (s *server) serveProvisionRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	der, err := issueClientCert(req.DeviceID, "iotdevice", ecPub, s.caCert, s.caKey,
-		time.Now().Add(-10*time.Second), s.validityDays, time.Now().Unix())
+		time.Now().Add(-10*time.Second), s.validityDays, 0)
 	if err != nil {
 		badRequest(w, fmt.Sprintf("ServeProvisionRequest: Failed creating client cert for %s: %s", req.DeviceID, err))
 		return
@@ -455,6 +472,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "listening address")
 	ready := flag.String("ready", "", "file that receives the listening address")
 	days := flag.Int("days", 7, "validity of issued certificates, days")
+	flag.BoolVar(&oldProfile, "old-profile", false, "the older certsetup: serial 2021 everywhere, issued certificates also for serverAuth")
 	bad := flag.Bool("bad-signature", false, "sign Approved answers with a wrong key")
 	hosts := flag.String("hosts", "127.0.0.1,::1,localhost", "server certificate SANs")
 	flag.Parse()
