@@ -28,6 +28,8 @@ done
 h_ok
 h_expect_eq "$D/cert.pem" "$(head -n 1 "$H_TMP/renewed")" "--on-renew gets IDPROV_CERT"
 h_expect_contains "$(cat "$H_TMP/run.out")" "renewed" "the log line of the renewal"
+# The one-time secret may be deleted once the device is provisioned.
+rm -f "$H_TMP/secret"
 # The server goes away: run keeps going, backing off, until SIGTERM.
 h_server_stop
 for _ in $(seq 300); do
@@ -43,6 +45,15 @@ rc=0
 wait $pid || rc=$?
 h_expect_eq 0 "$rc" "idprov run exits 0 on SIGTERM while backing off (log: $(tail -n 3 "$H_TMP/run.out"))"
 c_expect_verifies "$D" "after run"
+
+# Started again with the secret file gone (as the idprov@ unit does after
+# provisioning): it renews without needing it.
+rm -f "$H_TMP/renewed"
+h_server_start --validity 9s --retry 1s
+c_run out rc "$IDPROV" run --once --device runner --secret-file "$H_TMP/secret" --server "$H_URL" --dir "$D" \
+	--on-renew "echo renewed >>'$H_TMP/renewed'"
+h_expect_eq 0 "$rc" "run --once with a valid certificate and no secret file (output: $out)"
+h_expect_eq renewed "$(cat "$H_TMP/renewed" 2>/dev/null)" "run --once renewed and ran --on-renew"
 
 # Without a certificate and without a secret, run says so (exit 9).
 c_run out rc "$IDPROV" run --device other --server "https://127.0.0.1:1" --dir "$H_TMP/other"

@@ -196,9 +196,13 @@ cmd_run(int argc, char **argv)
 		fprintf(stderr, "idprov run: --device is required\n");
 		return EXIT_USAGE;
 	}
-	rc = tool_secret(&o, 0, &secret, &secret_len);
-	if (rc != 0)
-		goto out;
+	/* A secret file is read only when a provisioning needs it: once the
+	 * device is provisioned the one-time secret may be gone. */
+	if (o.secret_file == NULL) {
+		rc = tool_secret(&o, 0, &secret, &secret_len);
+		if (rc != 0)
+			goto out;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits end early */
 	sigemptyset(&sa.sa_mask);
