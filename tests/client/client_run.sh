@@ -56,6 +56,18 @@ h_expect_eq 0 "$rc" "run --once with a valid certificate and no secret file (out
 h_expect_eq renewed "$(cat "$H_TMP/renewed" 2>/dev/null)" "run --once renewed and ran --on-renew"
 
 # Without a certificate and without a secret, run says so (exit 9).
-c_run out rc "$IDPROV" run --device other --server "https://127.0.0.1:1" --dir "$H_TMP/other"
+c_run out rc "$IDPROV" run --device other --server "https://127.0.0.1:1" --dir "$H_TMP/other" \
+	--secret-file "$H_TMP/no-such-secret"
 h_expect_eq 9 "$rc" "run without a certificate or a secret"
+h_expect_contains "$out" "no certificate yet and no OOB secret" "the message"
+# With an expired certificate and no secret: exit 8.
+for _ in $(seq 150); do
+	openssl x509 -in "$D/cert.pem" -noout -checkend 0 >/dev/null 2>&1 || break
+	sleep 0.1
+done
+h_server_stop
+c_run out rc "$IDPROV" run --device runner --server "https://127.0.0.1:1" --dir "$D" \
+	--secret-file "$H_TMP/no-such-secret"
+h_expect_eq 8 "$rc" "run with an expired certificate and no secret"
+h_expect_contains "$out" "expired certificate" "the message"
 h_pass

@@ -116,7 +116,7 @@ on_renew(const tool_opts *o, idprov_client *c)
 }
 
 static int
-provision(const tool_opts *o, idprov_client *c, char **secret,
+provision(const tool_opts *o, idprov_client *c, int expired, char **secret,
     size_t *secret_len)
 {
 	idprov_status st;
@@ -124,7 +124,7 @@ provision(const tool_opts *o, idprov_client *c, char **secret,
 
 	/* A secret file is read again each time: after an expiry the
 	 * operator may have put a new secret there. */
-	if (o->secret_file != NULL) {
+	if (o->secret_file != NULL && access(o->secret_file, F_OK) == 0) {
 		tool_secret_free(*secret, *secret_len);
 		*secret = NULL;
 		rc = tool_secret(o, 1, secret, secret_len);
@@ -132,10 +132,10 @@ provision(const tool_opts *o, idprov_client *c, char **secret,
 			return rc;
 	}
 	if (*secret == NULL) {
-		fprintf(stderr, "idprov: this device has no valid certificate "
-		    "and no OOB secret was given (--secret-file, "
-		    "--secret-stdin or --secret)\n");
-		return EXIT_NOT_PROVISIONED;
+		fprintf(stderr, "idprov: this device has %s and no OOB secret "
+		    "was given (--secret-file, --secret-stdin or --secret)\n",
+		    expired ? "an expired certificate" : "no certificate yet");
+		return expired ? EXIT_EXPIRED : EXIT_NOT_PROVISIONED;
 	}
 	logline("provisioning %s", o->device);
 	st = idprov_client_provision(c, *secret, *secret_len, time(NULL) +
@@ -218,7 +218,8 @@ cmd_run(int argc, char **argv)
 		st = idprov_client_cert_summary(c, &s);
 		if (st == IDPROV_ERR_NOT_FOUND || (st == IDPROV_OK &&
 		    s.not_after <= time(NULL))) {
-			rc = provision(&o, c, &secret, &secret_len);
+			rc = provision(&o, c, st == IDPROV_OK, &secret,
+			    &secret_len);
 		} else if (st != IDPROV_OK) {
 			rc = tool_fail(c, st);
 		} else {
