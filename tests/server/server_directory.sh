@@ -95,6 +95,40 @@ out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" --cert "$H_TMP/foreign.pem"
 	-o /dev/null -w '%{http_code}' "$H_URL/idprov/directory" 2>/dev/null || true)
 [ "$out" = "000" ] || h_fail "a self-signed 'admin' client certificate was accepted (HTTP $out); expected a failed handshake"
 h_ok
+# and so do CA-signed ones that are expired, not yet valid, or not for
+# client use (docs/server-config.md "TLS"), even with OU admin
+mkdir -p "$H_TMP/oca/newcerts"
+: >"$H_TMP/oca/index.txt"
+echo 1000 >"$H_TMP/oca/serial"
+printf '%s\n' "[ ca ]" "default_ca = CA_default" "[ CA_default ]" "dir = $H_TMP/oca" \
+	"database = $H_TMP/oca/index.txt" "new_certs_dir = $H_TMP/oca/newcerts" "serial = $H_TMP/oca/serial" \
+	"default_md = sha256" "policy = policy_any" "unique_subject = no" "[ policy_any ]" \
+	"commonName = supplied" "organizationalUnitName = optional" >"$H_TMP/oca/cnf"
+# odd_cert NAME START END EKU: an admin certificate signed by the test CA
+odd_cert() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=admin/CN=$1" \
+		-keyout "$H_TMP/$1.key" -out "$H_TMP/$1.csr" 2>/dev/null
+	printf 'extendedKeyUsage=%s\nkeyUsage=digitalSignature\n' "$4" >"$H_TMP/$1.ext"
+	openssl ca -batch -config "$H_TMP/oca/cnf" -cert "$H_CA/ca.pem" -keyfile "$H_CA/ca.key" \
+		-in "$H_TMP/$1.csr" -out "$H_TMP/$1.pem" -startdate "$2" -enddate "$3" \
+		-extfile "$H_TMP/$1.ext" >/dev/null 2>&1 || h_fail "openssl ca could not make $1"
+}
+now_minus=$(date -u -d yesterday +%Y%m%d%H%M%SZ)
+now_plus=$(date -u -d tomorrow +%Y%m%d%H%M%SZ)
+odd_cert expired-admin 20200101000000Z 20200102000000Z clientAuth
+odd_cert future-admin 20990101000000Z 20990102000000Z clientAuth
+odd_cert server-only-admin "$now_minus" "$now_plus" serverAuth
+odd_cert good-admin "$now_minus" "$now_plus" clientAuth
+for c in expired-admin future-admin server-only-admin; do
+	out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" --cert "$H_TMP/$c.pem" --key "$H_TMP/$c.key" \
+		-o /dev/null -w '%{http_code}' "$H_URL/idprov/admin/devices" 2>/dev/null || true)
+	[ "$out" = "000" ] || h_fail "the client certificate $c was accepted (HTTP $out); expected a failed handshake"
+	h_ok
+done
+# the same way of making certificates works when nothing is wrong
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" --cert "$H_TMP/good-admin.pem" --key "$H_TMP/good-admin.key" \
+	-o /dev/null -w '%{http_code}' "$H_URL/idprov/admin/devices" 2>/dev/null || true)
+h_expect_eq 200 "$out" "an admin certificate made by openssl ca, valid now, for client use"
 s_alive "the foreign certificate"
 
 h_server_stop

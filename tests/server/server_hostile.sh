@@ -104,6 +104,9 @@ for c in $'\x01' $'\n' $'\x1b' $'\x7f' $'\xc2\x85'; do
 		"$(s_probe provreq-body --id "h${c}x" --pub "$H_TMP/k1.pub" --secret x)"
 done
 
+bad_provreq "mac with a control character" 400 mac "$(s_probe provreq-body --id h-1 --mac $'aa\x01bb' --pub "$H_TMP/k1.pub" --secret x)"
+bad_provreq "a 65-byte mac" 400 mac "$(s_probe provreq-body --id h-1 --mac "$id65" --pub "$H_TMP/k1.pub" --secret x)"
+
 # ---- public keys the server must not certify (correctly signed)
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null | openssl pkey -pubout >"$H_TMP/rsa.pub"
 signed_key_case "an RSA public key" "$(cat "$H_TMP/rsa.pub")"$'\n'

@@ -123,6 +123,24 @@ s_expect_resp "$H_TMP/r.json" 'geheim-ß "q"' Approved "provreq of a deviceID wi
 s_field "$H_TMP/r.json" clientCert >"$H_TMP/esc.pem"
 s_check_issued "$H_TMP/esc.pem" "$dev" k1 "certificate of a deviceID with <&>, umlauts and spaces"
 
+# 9b. the signature covers the canonical form, not the bytes as sent: a
+# request with its keys in another order, spaces, newlines and needless
+# escapes (\u0041, \/) verifies as long as the canonical form does
+s_oob prov-ord secret-ord
+s_probe provreq-body --id prov-ord --ip 192.0.2.2 --pub "$H_TMP/k1.pub" --secret secret-ord >"$H_TMP/canon.json"
+/usr/bin/python3 - "$H_TMP/canon.json" >"$H_TMP/provreq.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+out = '{\n  "signature" : %s,\n  "publicKeyPEM" : %s,\n  "mac":"",\n  "ip" : "192.0.2.2",\n  "deviceID" : "prov-\\u006frd"\n}\n' % (
+    json.dumps(d["signature"]).replace("/", "\\/"), json.dumps(d["publicKeyPEM"]).replace("/", "\\/"))
+sys.stdout.write(out)
+EOF2
+curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/r.json" -X POST \
+	-H 'Content-Type: application/json' --data-binary @"$H_TMP/provreq.json" "$H_URL/idprov/provreq"
+s_expect_resp "$H_TMP/r.json" secret-ord Approved "a reordered, indented request with needless escapes"
+s_field "$H_TMP/r.json" clientCert >"$H_TMP/ord.pem"
+s_check_issued "$H_TMP/ord.pem" prov-ord k1 "certificate of the reordered request"
+
 # 10. a deviceID of 64 bytes in 32 two-byte characters (the CN limit
 # counts characters, the deviceID limit bytes)
 dev=$(printf 'ü%.0s' $(seq 32))
