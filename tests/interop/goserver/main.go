@@ -142,7 +142,71 @@ func writeKey(path string, k *ecdsa.PrivateKey) {
 	writePEM(path, "PRIVATE KEY", der, 0600)
 }
 
+// testenvProfile reproduces the reference's test bundle (wost-go
+// testenv.CreateCertBundle), which its own server tests run with: serial
+// 2021 everywhere, a one-hour CA, and a server certificate whose key usage
+// is certSign|CRLSign only (no digitalSignature), EKU serverAuth, IP SAN
+// 127.0.0.1.  Go's TLS client ignores key usage; OpenSSL does not.
+var testenvProfile bool
+
+func makeTestenvBundle(dir string) {
+	if err := os.MkdirAll(dir, 0700); err != nil {
+		log.Fatal(err)
+	}
+	now := time.Now()
+	name := func(cn, ou string) pkix.Name {
+		n := pkix.Name{Country: []string{"CA"}, Organization: []string{"Testing"}, Province: []string{"BC"},
+			Locality: []string{"wostzone"}, CommonName: cn}
+		if ou != "" {
+			n.OrganizationalUnit = []string{ou}
+		}
+		return n
+	}
+	caKey := newKey()
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2021), Subject: name("WoST CA", ""),
+		NotBefore: now.Add(-10 * time.Second), NotAfter: now.Add(time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	writePEM(filepath.Join(dir, "caCert.pem"), "CERTIFICATE", caDER, 0644)
+	writeKey(filepath.Join(dir, "caKey.pem"), caKey)
+	leaf := func(cn, ou string, server bool, file string) {
+		k := newKey()
+		t := &x509.Certificate{
+			SerialNumber: big.NewInt(2021), Subject: name(cn, ou),
+			NotBefore: now.Add(-10 * time.Second), NotAfter: now.Add(time.Hour),
+			KeyUsage:              x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+			BasicConstraintsValid: true,
+			IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		}
+		if server {
+			t.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+			t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, t, ca, &k.PublicKey, caKey)
+		if err != nil {
+			log.Fatal(err)
+		}
+		writePEM(filepath.Join(dir, file+"Cert.pem"), "CERTIFICATE", der, 0644)
+		writeKey(filepath.Join(dir, file+"Key.pem"), k)
+	}
+	leaf("Server", "wost", true, "hub")
+	leaf("Plugin", "plugin", false, "plugin")
+}
+
 func makeBundle(dir string, hosts []string) {
+	if testenvProfile {
+		makeTestenvBundle(dir)
+		return
+	}
 	if err := os.MkdirAll(dir, 0700); err != nil {
 		log.Fatal(err)
 	}
@@ -473,6 +537,7 @@ func main() {
 	ready := flag.String("ready", "", "file that receives the listening address")
 	days := flag.Int("days", 7, "validity of issued certificates, days")
 	flag.BoolVar(&oldProfile, "old-profile", false, "the older certsetup: serial 2021 everywhere, issued certificates also for serverAuth")
+	flag.BoolVar(&testenvProfile, "testenv", false, "make the reference's test bundle (server certificate without digitalSignature)")
 	bad := flag.Bool("bad-signature", false, "sign Approved answers with a wrong key")
 	hosts := flag.String("hosts", "127.0.0.1,::1,localhost", "server certificate SANs")
 	flag.Parse()
