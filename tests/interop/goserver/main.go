@@ -538,6 +538,7 @@ func main() {
 	days := flag.Int("days", 7, "validity of issued certificates, days")
 	flag.BoolVar(&oldProfile, "old-profile", false, "the older certsetup: serial 2021 everywhere, issued certificates also for serverAuth")
 	flag.BoolVar(&testenvProfile, "testenv", false, "make the reference's test bundle (server certificate without digitalSignature)")
+	bundleOnly := flag.Bool("bundle-only", false, "make the CA bundle in -dir and exit")
 	bad := flag.Bool("bad-signature", false, "sign Approved answers with a wrong key")
 	hosts := flag.String("hosts", "127.0.0.1,::1,localhost", "server certificate SANs")
 	flag.Parse()
@@ -548,6 +549,9 @@ func main() {
 	}
 	if _, err := os.Stat(filepath.Join(*dir, "caCert.pem")); err != nil {
 		makeBundle(*dir, strings.Split(*hosts, ","))
+	}
+	if *bundleOnly {
+		return
 	}
 	ca, caKey := loadCA(*dir)
 	srvCert, err := tls.LoadX509KeyPair(filepath.Join(*dir, "hubCert.pem"), filepath.Join(*dir, "hubKey.pem"))
