@@ -192,6 +192,39 @@ conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	}
 }
 
+/* A fatal alert we send ends a handshake (or a connection): one line
+ * saying who and why, e.g. a client certificate from another CA. */
+static void
+conn_info_cb(const SSL *ssl, int where, int ret)
+{
+	srv_conn *c;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN] = "-";
+	long vr;
+	int fd;
+
+	if (!(where & SSL_CB_WRITE_ALERT) || (ret >> 8) != SSL3_AL_FATAL)
+		return;
+	if ((c = SSL_get_app_data(ssl)) == NULL ||
+	    !srv_log_enabled(c->w->h->lg, SRV_LOG_INFO))
+		return;
+	fd = SSL_get_fd(ssl);
+	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			    addr, sizeof(addr));
+		else if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+			    addr, sizeof(addr));
+	}
+	vr = SSL_get_verify_result(ssl);
+	srv_logf(c->w->h->lg, SRV_LOG_INFO, "tls peer=%s outcome=\"handshake "
+	    "failed: %s%s%s\"", addr, SSL_alert_desc_string_long(ret),
+	    vr != X509_V_OK ? ": client certificate: " : "",
+	    vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "");
+}
+
 /* evhttp asks for a bufferevent for each accepted socket. */
 static struct bufferevent *
 conn_new_cb(struct event_base *base, void *arg)
@@ -221,6 +254,9 @@ conn_new_cb(struct event_base *base, void *arg)
 		SSL_free(ssl);
 		return NULL;
 	}
+	/* For the info callback, which gets no argument of its own. */
+	SSL_set_app_data(ssl, c);
+	SSL_set_info_callback(ssl, conn_info_cb);
 	c->next = w->conns;
 	if (w->conns != NULL)
 		w->conns->prev = c;

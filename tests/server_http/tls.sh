@@ -62,7 +62,15 @@ rc=0; out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" --cert "$H_TMP/old1.p
 h_ok
 out=$(sh_s_client -tls1_2 -cert "$H_TMP/old1.pem" -key "$H_TMP/old1.key")
 h_expect_contains "$out" "certificate expired" "the server says certificate expired"
-echo "checked: another CA's and an expired client certificate fail the handshake"
+sh_wait_log 'tls peer=127.0.0.1 outcome="handshake failed: certificate expired: client certificate: certificate has expired"'
+# Another CA: "unknown CA", or a bad signature when both CAs share a name.
+n=$(grep -cE 'handshake failed: (unknown CA|decrypt error): client certificate: ' "$H_TMP/idprovd.log" || true)
+[ "$n" -ge 1 ] || h_fail "the log should say why another CA's certificate was refused: $(grep 'tls peer=' "$H_TMP/idprovd.log")"
+h_ok
+n=$(grep -c 'handshake failed: protocol version' "$H_TMP/idprovd.log" || true)
+[ "$n" -ge 1 ] || h_fail "the log should say why TLS 1.1 was refused: $(grep 'tls peer=' "$H_TMP/idprovd.log")"
+h_ok
+echo "checked: another CA's and an expired client certificate fail the handshake, and the log says why"
 
 out=$(h_curl "$H_URL/idprov/directory")
 h_expect_eq 200 "$(h_code "$out")" "the server still answers after refused handshakes"
