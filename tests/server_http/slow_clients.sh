@@ -5,7 +5,7 @@
 # disconnected after the read timeout, while other clients are served.
 source "$IDPROV_SRC/tests/lib/harness.sh"
 h_ca_init
-h_server_start --read-timeout 2s --workers 1
+h_server_start --read-timeout 2s --idle-timeout 3s --workers 1
 
 python3 - "$H_PORT" "$H_CA/ca.pem" >"$H_TMP/slow.out" 2>&1 <<'PY' &
 import socket, ssl, sys, time
@@ -69,6 +69,40 @@ h_expect_contains "$out" "no-hello: dropped" "a TCP client that never sends a Cl
 h_expect_contains "$out" "half-hello: dropped" "a handshake that never completes is dropped"
 h_expect_not_contains "$out" "still open" "no slow client outlives the read timeout"
 echo "checked: $out" | tr '\n' ' '; echo
+
+# Keep-alive: a second request soon after the first is served on the same
+# connection; a connection then left idle is closed after the idle timeout.
+out=$(python3 - "$H_PORT" "$H_CA/ca.pem" <<'PY'
+import socket, ssl, sys, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+ctx.check_hostname = False
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30))
+def get():
+    s.sendall(b"GET /idprov/directory HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    head, body = data.split(b"\r\n\r\n", 1)
+    n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(body) < n:
+        body += s.recv(4096)
+    return head.split(b"\r\n")[0].decode()
+print("first:", get())
+time.sleep(1)
+print("second:", get())
+start = time.time()
+try:
+    print("idle: closed" if s.recv(10) == b"" else "idle: got data")
+except socket.timeout:
+    print("idle: still open after 30 s")
+except OSError:
+    print("idle: closed")
+PY
+)
+h_expect_contains "$out" "second: HTTP/1.1 200" "a second request on a kept-alive connection"
+h_expect_contains "$out" "idle: closed" "an idle keep-alive connection is closed by the idle timeout"
+echo "checked: keep-alive and the idle timeout"
 kill -0 "$H_PID" || h_fail "idprovd died"
 h_server_stop
 h_pass
