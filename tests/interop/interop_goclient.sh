@@ -101,7 +101,9 @@ for pair in "AA:BB:CC:DD:EE:FF|12345678" "Gerät<&>Küche|geheim-ß \"x\""; do
 	dir="$H_TMP/state-$RANDOM"
 	mkdir "$dir"
 	gc 0 oob -server "$S" "${ADMIN[@]}" -device "$id" -secret "$secret"
-	gc 0 provision -server "$S" -dir "$dir" -device "$id" -secret "$secret"
+	# The reference sends "<nil>" as ip when the machine has no route.
+	gc 0 provision -server "$S" -dir "$dir" -device "$id" -secret "$secret" -ip '<nil>'
+	h_expect_contains "$GC_OUT" "ip=<nil>" "the reference's \"<nil>\" address is accepted"
 	h_expect_contains "$GC_OUT" "signature: verified with the OOB secret; response bytes identical to json.Marshal" \
 		"deviceID $id: signed over Go's escaping"
 	h_expect_contains "$GC_OUT" "cn=$id ou=iotdevice" "deviceID $id: the certificate's CN"

@@ -121,6 +121,10 @@ type session struct {
 
 var sessions int
 
+// What to send as "ip" instead of the outbound address ("<nil>" is what
+// the reference sends on a machine without a route).
+var ipOverride = new(string)
+
 // Our server speaks HTTP/1.1 only; a Go server (goserver) answers h2.
 var requireHTTP1 = flag.Bool("http1", true, "fail unless every answer is HTTP/1.1")
 
@@ -342,6 +346,9 @@ func verify(message []byte, secret, signature string) error {
 // outboundIP is the address the reference puts in "ip": the local end of a
 // UDP "connection" (no packet is sent); Go prints a missing one as "<nil>".
 func outboundIP() string {
+	if *ipOverride != "" {
+		return *ipOverride
+	}
 	var ip net.IP
 	if conn, err := net.Dial("udp", "192.0.2.1:80"); err == nil {
 		ip = conn.LocalAddr().(*net.UDPAddr).IP
@@ -517,6 +524,7 @@ func main() {
 	cmd := os.Args[1]
 	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
 	fs.BoolVar(requireHTTP1, "http1", true, "fail unless every answer is HTTP/1.1")
+	fs.StringVar(ipOverride, "ip", "", "the \"ip\" to send instead of the outbound address")
 	server := fs.String("server", "", "HOST:PORT of the IDProv server")
 	dir := fs.String("dir", "", "the device's state folder")
 	id := fs.String("device", "", "deviceID")
