@@ -21,6 +21,7 @@ Subcommands (see --help of each):
   mix           many clients against every endpoint at once (concurrent)
   race          the same request many times at once (one-time secrets)
   resume        a request on a full, then on a resumed TLS 1.2 session
+  hold          hold many silent TCP connections (descriptor exhaustion)
 """
 
 import argparse
@@ -790,6 +791,20 @@ def cmd_resume(a):
     return 0
 
 
+def cmd_hold(a):
+    """Open --count plain TCP connections and hold them, saying nothing,
+    until killed or --max seconds.  Prints how many connected."""
+    socks = []
+    for _ in range(a.count):
+        try:
+            socks.append(socket.create_connection(("127.0.0.1", a.port), timeout=5))
+        except OSError:
+            break
+    print("holding %d connections" % len(socks), flush=True)
+    time.sleep(a.max)
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -885,6 +900,12 @@ def main():
     net(s)
     s.add_argument("--path", required=True)
     s.set_defaults(fn=cmd_resume)
+
+    s = sub.add_parser("hold")
+    net(s)
+    s.add_argument("--count", type=int, default=100)
+    s.add_argument("--max", type=float, default=60)
+    s.set_defaults(fn=cmd_hold)
 
     s = sub.add_parser("mix")
     net(s)
