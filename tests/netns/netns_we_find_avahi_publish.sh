@@ -17,6 +17,9 @@ NS_AVAHI_IPV6=yes ns_start_avahi B
 ns_discover B --timeout 1500ms
 h_expect_eq 3 "$NS_DISC_RC" "idprov discover exit status when no server answers"
 h_expect_contains "$NS_DISC_ERR" "no IDProv server" "the sentence for none found"
+ns_discover B --timeout 1s --json
+h_expect_eq 3 "$NS_DISC_RC" "idprov discover --json exit status when no server answers"
+h_expect_eq "[]" "$NS_DISC_OUT" "idprov discover --json output when no server answers"
 
 n1=$(ns_unique_name ap-both)
 n2=$(ns_unique_name ap-dir)

@@ -140,6 +140,9 @@ int cmd_discover(int argc, char **argv)
 
 	st = idprov_discover(timeout_ms, &found, &n, errbuf, sizeof(errbuf));
 	if (st == IDPROV_ERR_NOT_FOUND) {
+		/* A script reading JSON still gets valid JSON. */
+		if (json)
+			printf("[]\n");
 		fprintf(stderr, "idprov discover: %s.\n", errbuf);
 		rc = DISCOVER_EXIT_NONE;
 		goto out;
