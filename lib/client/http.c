@@ -7,8 +7,11 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "http.h"
+#include "servercert.h"
 #include "lib/core/wire.h"
 
 typedef struct sink {
@@ -71,6 +74,39 @@ peer_from_certinfo(CURL *curl)
 		break;
 	}
 	return x;
+}
+
+/* Leaf certificate: Go's rule for a server (servercert.h). */
+static int
+on_verify(int ok, X509_STORE_CTX *sctx)
+{
+	X509 *cert = X509_STORE_CTX_get_current_cert(sctx);
+
+	if (ok && X509_STORE_CTX_get_error_depth(sctx) == 0 &&
+	    !idpc_server_eku_ok(cert)) {
+		X509_STORE_CTX_set_error(sctx, X509_V_ERR_INVALID_PURPOSE);
+		return 0;
+	}
+	return ok;
+}
+
+/*
+ * When verifying against our CA: no key-usage rule from OpenSSL's
+ * "ssl_server" purpose (Go has none, and reference servers rely on that),
+ * the EKU checked in on_verify instead.  curl has set the verify mode
+ * before it calls this.
+ */
+static CURLcode
+on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
+{
+	SSL_CTX *ctx = ssl_ctx;
+
+	(void)curl;
+	(void)userptr;
+	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
+		return CURLE_SSL_CERTPROBLEM;
+	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+	return CURLE_OK;
 }
 
 static idprov_status
@@ -167,6 +203,7 @@ idpc_http_do(const idpc_http_req *req, idpc_http_resp *resp,
 		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+		curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	} else {
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);

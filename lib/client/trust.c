@@ -13,6 +13,7 @@
 #include <time.h>
 #include <openssl/x509v3.h>
 
+#include "servercert.h"
 #include "trust.h"
 #include "lib/core/b64.h"
 #include "lib/core/crypto.h"
@@ -69,12 +70,19 @@ idpc_trust_check(const idpc_trust_in *in, X509 **ca_out, X509 **cert_out,
 		goto out;
 	}
 	if (in->session_server != NULL) {
-		if (idprov_cert_verify(in->session_server, ca,
-		    X509_PURPOSE_SSL_SERVER, now, &why) != IDPROV_OK) {
+		/* The chain here, the server's EKU below (servercert.h). */
+		if (idprov_cert_verify(in->session_server, ca, 0, now, &why) !=
+		    IDPROV_OK) {
 			idprov_error_set(err, st, "the server certificate of "
 			    "the TLS session does not chain to the CA in the "
 			    "signed response (%s); someone may be in the "
 			    "middle: nothing was saved", why.msg);
+			goto out;
+		}
+		if (!idpc_server_eku_ok(in->session_server)) {
+			idprov_error_set(err, st, "the server certificate of "
+			    "the TLS session is not for TLS servers (extended "
+			    "key usage): nothing was saved");
 			goto out;
 		}
 		if (in->host != NULL && !host_matches(in->session_server,
