@@ -79,6 +79,7 @@ struct srv_worker {
 	srv_conn *conns;	/* touched by this worker's thread only */
 	int draining;
 	long long drain_until_ms;
+	long long cap_warned_ms;	/* last "cap reached" warning */
 };
 
 struct srv_http {
@@ -275,8 +276,14 @@ conn_new_cb(struct event_base *base, void *arg)
 		 * runs after that and closes it. */
 		c->state = CONN_REJECT;
 		c->deadline_ms = 0;
-		srv_logf(h->lg, SRV_LOG_DEBUG, "connection refused: %d open, "
-		    "the cap is %d", n - 1, atomic_load(&h->max_connections));
+		/* At most one warning a minute per worker: a flood must not
+		 * turn into a flood of log lines. */
+		if (!w->draining && now_ms() - w->cap_warned_ms >= 60000) {
+			w->cap_warned_ms = now_ms();
+			srv_logf(h->lg, SRV_LOG_WARN, "connection cap reached: %d "
+			    "open (max_connections %d); new connections are "
+			    "closed", n - 1, atomic_load(&h->max_connections));
+		}
 		event_active(w->sweep_ev, EV_TIMEOUT, 1);
 	}
 	return bev;
@@ -671,6 +678,7 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 
 	w->h = h;
 	w->id = id;
+	w->cap_warned_ms = -60000;
 	if ((w->base = event_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->sweep_ev = event_new(w->base, -1, EV_PERSIST, sweep_cb,

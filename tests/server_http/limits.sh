@@ -53,6 +53,7 @@ for s in held:
 PY
 )
 h_expect_contains "$out" "fourth: closed" "a connection over the cap"
+sh_wait_log "connection cap reached: 3 open (max_connections 3)"
 ok=0
 for _ in $(seq 50); do
 	out=$(h_curl "$H_URL/idprov/directory" 2>/dev/null || true)
