@@ -115,6 +115,34 @@ for pem in "$H_TMP"/got2/*.pem; do
 		"$(h_body "$out")" "status of $dev after the graceful stop"
 done
 
+# A registry another process holds locked for 7 s: the provisioning either
+# waits and succeeds, or fails with a 5xx and leaves the secret usable;
+# meanwhile the server keeps answering what needs no write.
+s_oob busy-1 secret-busy
+{
+	echo "BEGIN IMMEDIATE;"
+	echo "INSERT INTO meta VALUES('server-tests-lock', 1);"
+	sleep 7
+	echo "ROLLBACK;"
+} | sqlite3 "$H_TMP/idprov.db" &
+lock_pid=$!
+sleep 0.5
+code=$(s_provreq "$H_TMP/r.json" busy-1 secret-busy k1 || true)
+s_alive "a provisioning against a locked registry"
+wait "$lock_pid" || true
+case "$code" in
+200) s_expect_resp "$H_TMP/r.json" secret-busy Approved "provisioning that waited for the locked registry" ;;
+5??)
+	s_provreq "$H_TMP/r.json" busy-1 secret-busy k1 >/dev/null
+	s_expect_resp "$H_TMP/r.json" secret-busy Approved "the secret survives a provisioning the locked registry failed ($code)"
+	;;
+*) h_fail "provisioning against a locked registry: expected 200 or 5xx, got $code: $(cat "$H_TMP/r.json")" ;;
+esac
+s_field "$H_TMP/r.json" clientCert >"$H_TMP/busy.pem"
+out=$(h_curl_admin "$H_URL/idprov/status/busy-1")
+h_expect_eq "$(s_probe status-body --id busy-1 --status Approved --ca "$H_CA/ca.pem" --cert "$H_TMP/busy.pem")" \
+	"$(h_body "$out")" "the certificate busy-1 received is the registered one"
+
 h_server_stop
 out=$(sqlite3 "$H_TMP/idprov.db" 'PRAGMA integrity_check')
 h_expect_eq ok "$out" "PRAGMA integrity_check at the end"
