@@ -1,24 +1,29 @@
 #!/bin/bash
 # scripts/demo.sh BUILD_DIR - IDProv end to end on loopback, step by step:
-# a CA, idprovd, an administrator's OOB secret, a device provisioned with
-# nothing but curl and openssl, its certificate and registry row, a
-# renewal by mutual TLS.  Exits non-zero at the first step that fails.
+# a CA, idprovd, a device that asks before the administrator has posted its
+# OOB secret (Waiting), the secret posted with idprovctl, the device's
+# certificate (Approved, trust closed by the signed answer), the registry,
+# a renewal with key rotation by mutual TLS, a revocation and the CRL.
+# Exits non-zero at the first step that fails.
 set -euo pipefail
 
 BUILD=${1:?usage: scripts/demo.sh BUILD_DIR}
 BUILD=$(cd "$BUILD" && pwd)
 IDPROVD="$BUILD/server/idprovd"
 IDPROVCTL="$BUILD/tools/idprovctl"
-for p in "$IDPROVD" "$IDPROVCTL"; do
+IDPROV="$BUILD/tools/idprov"
+for p in "$IDPROVD" "$IDPROVCTL" "$IDPROV"; do
 	[ -x "$p" ] || { echo "demo: $p is missing; build first (make build)" >&2; exit 1; }
 done
-for c in curl openssl sqlite3; do
+for c in openssl sqlite3; do
 	command -v "$c" >/dev/null || { echo "demo: the $c command is needed" >&2; exit 1; }
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/idprov-demo.XXXXXX")
 PID=""
+DEV_PID=""
 cleanup() {
+	[ -n "$DEV_PID" ] && kill -TERM "$DEV_PID" 2>/dev/null || true
 	local rc=$?
 	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
 		kill -TERM "$PID" 2>/dev/null || true
@@ -37,9 +42,6 @@ trap cleanup EXIT
 n=0
 step() { n=$((n + 1)); printf '\n== %d. %s\n' "$n" "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
-# The value of a JSON string field whose only escapes are \n (PEM, base64).
-field() { sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" <<<"$1"; }
-hmac_b64() { openssl dgst -sha256 -hmac "$1" -binary | base64 -w0; }
 
 step "Create a CA, a server certificate and an admin certificate in $WORK/ca"
 "$IDPROVCTL" ca init --dir "$WORK/ca" >"$WORK/ca-init.log" 2>&1 ||
@@ -48,7 +50,7 @@ ls "$WORK/ca"
 
 step "Start idprovd on 127.0.0.1 (a free port), registry $WORK/idprov.db"
 "$IDPROVD" --ca-dir "$WORK/ca" --listen 127.0.0.1:0 --ready-file "$WORK/ready" \
-	--db "$WORK/idprov.db" --no-dnssd >"$WORK/idprovd.log" 2>&1 &
+	--db "$WORK/idprov.db" --no-dnssd --retry 2s >"$WORK/idprovd.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do
 	[ -s "$WORK/ready" ] && break
@@ -60,69 +62,68 @@ URL="https://$(head -n 1 "$WORK/ready")"
 echo "listening at $URL"
 CA="$WORK/ca/ca.pem"
 
-step "A device fetches the directory (it has no CA yet, so -k)"
-dir=$(curl -sSk --fail "$URL/idprov/directory")
-echo "${dir:0:200}..."
-[ "$(field "$dir" caCert | base64 -d)" = "$(cat "$CA")" ] ||
-	fail "the directory's caCert is not the CA"
-echo "the directory's caCert is the base64 of the CA certificate"
+CA="$WORK/ca/ca.pem"
+# idprovctl's connection settings, as an administrator would keep them in
+# ~/.config/idprov/admin.conf.
+export IDPROV_SERVER="$URL" IDPROV_CA="$CA" IDPROV_CERT="$WORK/ca/admin.pem" IDPROV_KEY="$WORK/ca/admin.key"
 
 DEVICE=demo-device-01
 SECRET=$(openssl rand -hex 12)
-step "The administrator posts the OOB secret of $DEVICE (mutual TLS, admin certificate)"
-out=$(curl -sS --fail --cacert "$CA" --cert "$WORK/ca/admin.pem" --key "$WORK/ca/admin.key" \
-	-d "{\"deviceID\":\"$DEVICE\",\"oobSecret\":\"$SECRET\",\"validUntil\":\"\"}" \
-	"$URL/idprov/oobsecret")
-echo "server: $out"
+printf '%s\n' "$SECRET" >"$WORK/secret" && chmod 600 "$WORK/secret"
 
-step "The device makes a key and a provisioning request signed with HMAC-SHA256(secret)"
-openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/device.key" 2>/dev/null
-openssl pkey -in "$WORK/device.key" -pubout -out "$WORK/device.pub"
-pem=$(awk '{printf "%s\\n", $0}' "$WORK/device.pub")
-msg="{\"deviceID\":\"$DEVICE\",\"ip\":\"127.0.0.1\",\"mac\":\"\",\"publicKeyPEM\":\"$pem\",\"signature\":\"\"}"
-sig=$(printf '%s' "$msg" | hmac_b64 "$SECRET")
-body="${msg%\"\"\}}\"$sig\"}"
-echo "canonical message (signature empty) is ${#msg} bytes; signature $sig"
+step "Device $DEVICE starts provisioning before the administrator knows it (idprov provision)"
+"$IDPROV" provision --device "$DEVICE" --secret-file "$WORK/secret" --server "$URL" \
+	--dir "$WORK/device" --timeout 1m >"$WORK/device.log" 2>&1 &
+DEV_PID=$!
+for _ in $(seq 100); do
+	"$IDPROVCTL" list --pending 2>/dev/null | grep -q "$DEVICE" && break
+	sleep 0.1
+done
+"$IDPROVCTL" list --pending
+"$IDPROVCTL" list --pending | grep -q "$DEVICE" || fail "the server does not list $DEVICE as pending"
+echo "the device got 'Waiting' and asks again every retrySec (2 s here)"
 
-step "The device posts it"
-resp=$(curl -sSk --fail -d "$body" "$URL/idprov/provreq")
-status=$(sed -n 's/.*"status":"\([A-Za-z]*\)".*/\1/p' <<<"$resp")
-echo "status: $status"
-[ "$status" = Approved ] || fail "expected Approved, got: ${resp:0:300}"
+step "The administrator posts the device's OOB secret (idprovctl oob set, mutual TLS as admin)"
+"$IDPROVCTL" oob set "$DEVICE" - --valid-for 1h <"$WORK/secret"
 
-step "The device checks the answer's signature with its secret, and the CA in it"
-rsig=$(field "$resp" signature)
-unsigned="${resp%\"signature\":*}\"signature\":\"\"}"
-[ "$(printf '%s' "$unsigned" | hmac_b64 "$SECRET")" = "$rsig" ] ||
-	fail "the response signature does not verify with the OOB secret"
-echo "signature verifies: the answer comes from the server that knows the secret"
-printf '%b' "$(field "$resp" caCert)" >"$WORK/ca-from-server.pem"
-cmp -s "$WORK/ca-from-server.pem" "$CA" || fail "the signed caCert is not the directory's CA"
-echo "the signed caCert is the CA the directory offered: trust closed"
+step "The device's next request is Approved; it checks the signed answer and saves key, certificate and CA"
+rc=0
+wait "$DEV_PID" || rc=$?
+DEV_PID=""
+cat "$WORK/device.log"
+[ $rc -eq 0 ] || fail "idprov provision exited $rc"
+ls -l "$WORK/device"
 
-step "The issued certificate"
-printf '%b' "$(field "$resp" clientCert)" >"$WORK/device.pem"
-openssl x509 -in "$WORK/device.pem" -noout -subject -issuer -dates
-openssl verify -CAfile "$CA" -purpose sslclient "$WORK/device.pem"
+step "The device's certificate (idprov show), checked by openssl against the CA"
+"$IDPROV" show --dir "$WORK/device"
+openssl verify -CAfile "$CA" -purpose sslclient "$WORK/device/cert.pem"
+cmp -s "$WORK/device/ca.pem" "$CA" || fail "the device did not save the server's CA"
 
-step "The registry row (sqlite3 $WORK/idprov.db)"
+step "The administrator's view (idprovctl status) and the registry row (sqlite3)"
+"$IDPROVCTL" status "$DEVICE"
 sqlite3 -header -column "$WORK/idprov.db" \
 	"select device_id, status, serial, datetime(not_after,'unixepoch') as not_after, ip, issue_count from devices"
 [ "$(sqlite3 "$WORK/idprov.db" "select status from devices where device_id='$DEVICE'")" = approved ] ||
 	fail "the registry does not show $DEVICE approved"
 
-step "Renewal: the device posts again with its certificate (mutual TLS, no secret)"
-msg2="{\"deviceID\":\"$DEVICE\",\"ip\":\"127.0.0.1\",\"mac\":\"\",\"publicKeyPEM\":\"$pem\",\"signature\":\"\"}"
-resp=$(curl -sS --fail --cacert "$CA" --cert "$WORK/device.pem" --key "$WORK/device.key" \
-	-d "$msg2" "$URL/idprov/provreq")
-grep -q '"status":"Approved"' <<<"$resp" || fail "renewal not approved: ${resp:0:300}"
-unsigned="${resp%\"signature\":*}\"signature\":\"\"}"
-[ "$(printf '%s' "$unsigned" | hmac_b64 '')" = "$(field "$resp" signature)" ] ||
-	fail "the renewal answer is not signed with the empty key"
-printf '%b' "$(field "$resp" clientCert)" >"$WORK/device2.pem"
-echo "renewed; old serial $(openssl x509 -in "$WORK/device.pem" -noout -serial | cut -d= -f2)," \
-	"new serial $(openssl x509 -in "$WORK/device2.pem" -noout -serial | cut -d= -f2)"
-sqlite3 "$WORK/idprov.db" "select 'certificates issued to $DEVICE: ' || issue_count from devices where device_id='$DEVICE'"
+step "Renewal with a new key, over mutual TLS with the current certificate (idprov renew --rotate-key)"
+old_serial=$(openssl x509 -in "$WORK/device/cert.pem" -noout -serial | cut -d= -f2)
+"$IDPROV" renew --dir "$WORK/device" --rotate-key
+new_serial=$(openssl x509 -in "$WORK/device/cert.pem" -noout -serial | cut -d= -f2)
+[ "$old_serial" != "$new_serial" ] || fail "renewal kept the old certificate"
+echo "old serial $old_serial, new serial $new_serial"
+openssl verify -CAfile "$CA" "$WORK/device/cert.pem"
+
+step "The device is stolen: the administrator revokes it; renewal is refused; the CRL lists it"
+"$IDPROVCTL" revoke "$DEVICE" --reason keyCompromise
+rc=0
+"$IDPROV" renew --dir "$WORK/device" || rc=$?
+[ $rc -ne 0 ] || fail "a revoked device could renew"
+echo "renewal refused (exit $rc), as it must be"
+"$IDPROVCTL" crl --out "$WORK/crl.der"
+openssl crl -inform DER -in "$WORK/crl.der" -CAfile "$CA" -noout -text | grep -E "verify|Serial Number" | head -5
+openssl crl -inform DER -in "$WORK/crl.der" -noout -text | grep -q "$new_serial" ||
+	fail "the CRL does not list the revoked certificate"
 
 step "Stop the server (SIGTERM)"
 kill -TERM "$PID"
