@@ -7,7 +7,7 @@ source "$IDPROV_SRC/tests/lib/harness.sh"
 source "$IDPROV_SRC/tests/server/common.sh"
 
 h_ca_init
-h_server_start
+h_server_start --crl-days 3
 s_keypair k1
 h_device_cert adm-devcert
 h_device_cert adm-other other
@@ -108,6 +108,11 @@ for q in "status=bogus" "limit=abc" "offset=-1" "limit=0x10"; do
 done
 
 # 5. revocation
+curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/crl0.der" "$H_URL/idprov/crl"
+crlnum0=$(openssl crl -inform DER -in "$H_TMP/crl0.der" -noout -crlnumber | cut -d= -f2)
+next0=$(date -d "$(openssl crl -inform DER -in "$H_TMP/crl0.der" -noout -nextupdate | cut -d= -f2)" +%s)
+last0=$(date -d "$(openssl crl -inform DER -in "$H_TMP/crl0.der" -noout -lastupdate | cut -d= -f2)" +%s)
+h_expect_eq $((3 * 86400)) $((next0 - last0)) "CRL nextUpdate - lastUpdate with --crl-days 3"
 out=$(h_curl_admin -X POST -H 'Content-Type: application/json' --data-binary '{"deviceID":"nobody"}' \
 	"$H_URL/idprov/admin/revoke")
 s_expect_code 404 "$out" "revoking an unknown device"
@@ -121,6 +126,9 @@ h_expect_eq '{"deviceID":"b-2","revoked":1}' "$(h_body "$out")" "revoke answer"
 curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/crl.der" "$H_URL/idprov/crl"
 crl=$(openssl crl -inform DER -in "$H_TMP/crl.der" -CAfile "$H_CA/ca.pem" -noout -text 2>&1)
 h_expect_contains "$crl" "Key Compromise" "the CRL entry carries the reason keyCompromise"
+crlnum1=$(openssl crl -inform DER -in "$H_TMP/crl.der" -noout -crlnumber | cut -d= -f2)
+[ $((crlnum1)) -gt $((crlnum0)) ] || h_fail "the CRL number did not grow with the revocation ($crlnum0 -> $crlnum1)"
+h_ok
 openssl verify -CAfile "$H_CA/ca.pem" -CRLfile <(openssl crl -inform DER -in "$H_TMP/crl.der") -crl_check \
 	"$H_TMP/b-2.pem" >"$H_TMP/verify.out" 2>&1 && h_fail "openssl verify -crl_check accepts the revoked certificate"
 h_expect_contains "$(cat "$H_TMP/verify.out")" "revoked" "openssl verify -crl_check says revoked"

@@ -102,6 +102,15 @@ s_expect_resp "$H_TMP/r.json" "" Approved "renewal with the certificate issued a
 out=$(h_curl_admin "$H_URL/idprov/status/ren-dev2")
 h_expect_eq Approved "$(h_body "$out" | s_probe field status)" "status after coming back"
 
+# 4. a new secret re-provisions an approved device; the certificate it
+# had is then superseded and can't renew
+provision ren-dev4 s-4 k1 "$H_TMP/c4.pem"
+s_oob ren-dev4 s-4b
+s_provreq "$H_TMP/r.json" ren-dev4 s-4b k2 >/dev/null
+s_expect_resp "$H_TMP/r.json" s-4b Approved "re-provisioning an approved device with a new secret"
+s_provreq "$H_TMP/r.json" ren-dev4 "" k1 --cert "$H_TMP/c4.pem" --key "$H_TMP/c4.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with the certificate replaced by a re-provisioning"
+
 s_alive "the renewals"
 h_server_stop
 h_pass

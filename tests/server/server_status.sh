@@ -74,6 +74,15 @@ s_expect_code 200 "$out" "status of 'st dev ü' (percent-encoded path)"
 h_expect_eq "$(s_probe status-body --id 'st dev ü' --status Approved --ca "$H_CA/ca.pem" --cert "$H_TMP/sp.pem")" \
 	"$(h_body "$out")" "status body of 'st dev ü'"
 
+# a deviceID with a slash, as %2F in the path
+s_provreq "$H_TMP/r.json" "st/dev" "" k1 --cert "$H_CA/admin.pem" --key "$H_CA/admin.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Approved "admin request for 'st/dev'"
+s_field "$H_TMP/r.json" clientCert >"$H_TMP/sl.pem"
+out=$(h_curl_admin "$H_URL/idprov/status/st%2Fdev")
+s_expect_code 200 "$out" "status of 'st/dev' (%2F in the path)"
+h_expect_eq "$(s_probe status-body --id 'st/dev' --status Approved --ca "$H_CA/ca.pem" --cert "$H_TMP/sl.pem")" \
+	"$(h_body "$out")" "status body of 'st/dev'"
+
 # methods and empty IDs
 out=$(h_curl_admin -X POST --data-binary '{}' "$H_URL/idprov/status/st-dev1")
 s_expect_code 405 "$out" "POST to a status path"
