@@ -87,6 +87,25 @@ if openssl s_client -connect "127.0.0.1:$H_PORT" -tls1_1 -cipher 'DEFAULT:@SECLE
 fi
 h_ok
 
+# any SNI is fine (the server does not pick a certificate by name)
+out=$(curl -sS --max-time 20 -k --resolve "other.example:$H_PORT:127.0.0.1" -o /dev/null -w '%{http_code}' \
+	"https://other.example:$H_PORT/idprov/directory")
+h_expect_eq 200 "$out" "directory with SNI other.example"
+
+# client-initiated renegotiation (TLS 1.2) is refused: the request sent
+# after it gets no answer, and the server keeps serving
+(
+	sleep 1
+	echo R
+	sleep 1
+	printf 'GET /idprov/directory HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
+	sleep 1
+) | timeout 20 openssl s_client -connect "127.0.0.1:$H_PORT" -tls1_2 -CAfile "$H_CA/ca.pem" -crlf \
+	>"$H_TMP/reneg.out" 2>&1 || true
+h_expect_contains "$(cat "$H_TMP/reneg.out")" "RENEGOTIATING" "s_client tried to renegotiate"
+h_expect_not_contains "$(cat "$H_TMP/reneg.out")" "HTTP/1.1 200" "an answer after a client-initiated renegotiation"
+s_alive "a renegotiation attempt"
+
 # 9. a client certificate from another CA fails the handshake (WIRE.md
 # Transport: "an invalid one fails the handshake")
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=admin/CN=mallory" \
