@@ -14,6 +14,7 @@ packages=(
   # tools the tests and the demo drive
   openssl curl sqlite3 python3 python3-zeroconf iproute2
   dbus avahi-daemon avahi-utils mandoc procps zbar-tools librsvg2-bin
+  systemd man-db strace golang-go
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light)
