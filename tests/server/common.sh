@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/server/common.sh - helpers of the idprovd black-box tests, sourced
 # after tests/lib/harness.sh.  Everything here talks to the daemon from the
 # outside: curl, the openssl command and idprov_probe.py (Python stdlib).
