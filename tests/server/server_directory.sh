@@ -64,8 +64,15 @@ out=$(curl -sS --max-time 20 -k -w '\nHTTP %{http_code}' "$H_URL/idprov/director
 s_expect_code 200 "$out" "directory without verifying the server"
 
 # 6. HEAD answers like GET without a body
-out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -I -o /dev/null -w '%{http_code}' "$H_URL/idprov/directory")
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -I -D "$H_TMP/head" -o /dev/null -w '%{http_code}' "$H_URL/idprov/directory")
 h_expect_eq 200 "$out" "HEAD directory"
+clen=$(tr -d '\r' <"$H_TMP/head" | sed -n 's/^[Cc]ontent-[Ll]ength: *//p')
+h_expect_eq "${#want}" "$clen" "HEAD directory Content-Length = the GET body's length"
+
+# keep-alive: two requests, one connection
+out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o /dev/null -o /dev/null -w '%{num_connects} ' \
+	"$H_URL/idprov/directory" "$H_URL/idprov/directory")
+h_expect_eq "1 0 " "$out" "the second request reuses the connection (keep-alive)"
 
 # 7. the CRL named in the directory: DER, signed by the CA
 out=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/crl.der" \

@@ -76,6 +76,11 @@ out=$(post "$(oob oob-v5 s "$v")" "${admin[@]}")
 s_expect_code 200 "$out" "validUntil with an offset and a fraction ($v)"
 out=$(post '{"deviceID":"oob-v6","oobSecret":"s"}' "${admin[@]}")
 s_expect_code 200 "$out" "validUntil left out (the default lifetime)"
+# Go's zero time.Time, which a Go admin client sends for "not set"
+out=$(post "$(oob oob-v7 s7 "0001-01-01T00:00:00Z")" "${admin[@]}")
+s_expect_code 200 "$out" "validUntil = Go's zero time (the default lifetime)"
+code=$(s_provreq "$H_TMP/r.json" oob-v7 s7 k1)
+s_expect_resp "$H_TMP/r.json" s7 Approved "provreq with a secret posted with Go's zero time"
 
 # Other fields.
 out=$(post "$(oob oob-f1 "" "")" "${admin[@]}")

@@ -93,8 +93,8 @@ s_provreq "$H_TMP/r.json" prov-dev4 again-4 k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" again-4 Approved "provreq with a new secret after the lockout"
 
 # 7. an expired secret is forgotten
-s_oob prov-dev5 right-5 "$(s_time 3)"
-sleep 5
+s_oob prov-dev5 right-5 "$(s_time 4)"
+sleep 6
 s_provreq "$H_TMP/r.json" prov-dev5 right-5 k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" "" Waiting "provreq with an expired secret"
 
