@@ -18,6 +18,11 @@ s_oob rs-dev2 secret-2
 s_provreq "$H_TMP/r.json" rs-dev3 x k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" "" Waiting "rs-dev3 asking without a secret"
 status1=$(h_body "$(h_curl_admin "$H_URL/idprov/status/rs-dev1")")
+out=$(h_curl_admin "$H_URL/idprov/admin/devices?status=waiting")
+h_expect_contains "$(h_body "$out")" '"deviceID":"rs-dev2"' "rs-dev2 (secret posted) listed as waiting"
+pending_of() { h_body "$(h_curl_admin "$H_URL/idprov/admin/devices?status=waiting")" |
+	/usr/bin/python3 -c 'import json,sys; print([d["oobPending"] for d in json.load(sys.stdin)["devices"] if d["deviceID"] == sys.argv[1]])' "$1"; }
+h_expect_eq "[True]" "$(pending_of rs-dev2)" "oobPending of rs-dev2 before the restart"
 
 h_server_stop
 out=$(sqlite3 "$H_TMP/idprov.db" 'PRAGMA integrity_check')
@@ -25,6 +30,7 @@ h_expect_eq ok "$out" "registry integrity after SIGTERM"
 h_server_start
 
 # the secret is gone
+h_expect_eq "[False]" "$(pending_of rs-dev2)" "oobPending of rs-dev2 after the restart (secrets forgotten)"
 s_provreq "$H_TMP/r.json" rs-dev2 secret-2 k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" "" Waiting "provreq with a secret posted before the restart"
 # the registry is not
