@@ -83,6 +83,20 @@ s_expect_code 200 "$out" "status of 'st/dev' (%2F in the path)"
 h_expect_eq "$(s_probe status-body --id 'st/dev' --status Approved --ca "$H_CA/ca.pem" --cert "$H_TMP/sl.pem")" \
 	"$(h_body "$out")" "status body of 'st/dev'"
 
+# a deviceID that needs escaping in JSON: quote, backslash, <&>, U+2028
+dev=$'q"b\\s<&>\xe2\x80\xa8e'
+s_provreq "$H_TMP/r.json" "$dev" "" k1 --cert "$H_CA/admin.pem" --key "$H_CA/admin.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Approved "admin request for a deviceID with JSON escapes"
+s_field "$H_TMP/r.json" clientCert >"$H_TMP/esc.pem"
+s_check_issued "$H_TMP/esc.pem" "$dev" k1 "certificate of a deviceID with JSON escapes"
+out=$(h_curl_admin "$H_URL/idprov/status/q%22b%5Cs%3C%26%3E%E2%80%A8e")
+s_expect_code 200 "$out" "status of a deviceID with JSON escapes"
+h_expect_eq "$(s_probe status-body --id "$dev" --status Approved --ca "$H_CA/ca.pem" --cert "$H_TMP/esc.pem")" \
+	"$(h_body "$out")" "status body escapes the deviceID as Go does (\\\", \\\\, \\u003c, \\u0026, \\u003e, \\u2028)"
+out=$(h_curl_admin "$H_URL/idprov/admin/devices?limit=1000")
+got=$(h_body "$out" | /usr/bin/python3 -c 'import json,sys; print(sys.argv[1] in [d["deviceID"] for d in json.load(sys.stdin)["devices"]])' "$dev")
+h_expect_eq True "$got" "the device list is valid JSON holding the escaped deviceID"
+
 # methods and empty IDs
 out=$(h_curl_admin -X POST --data-binary '{}' "$H_URL/idprov/status/st-dev1")
 s_expect_code 405 "$out" "POST to a status path"
