@@ -35,6 +35,10 @@ bench: deps
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DIDPROV_TESTS=OFF >/dev/null
 	@cmake --build build-bench -j $(JOBS)
 	@bash bench/run.sh build-bench
+	@printf '\n==== device footprint ====\n'
+	@bash bench/footprint.sh build-bench
+	@printf '\n==== bulk OOB import ====\n'
+	@bash bench/import-bench.sh build-bench
 
 install: build
 	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
