@@ -41,6 +41,8 @@
 #define SRV_SWEEP_MS 250
 #define SRV_MAX_HEADERS_SIZE (16 * 1024)
 #define SRV_MAX_WORKERS 256
+#define SRV_ACCEPT_PAUSE_MS 100
+#define SRV_ACCEPT_WARN_MS 60000
 
 enum conn_state {
 	CONN_NEW = 0,	/* accepted: handshake and first request */
@@ -80,6 +82,9 @@ struct srv_worker {
 	int draining;
 	long long drain_until_ms;
 	long long cap_warned_ms;	/* last "cap reached" warning */
+	struct event *resume_ev;	/* re-enables paused listeners */
+	int accept_paused;	/* in an accept() failure episode */
+	long long accept_warned_ms;	/* last "accept failed" warning */
 };
 
 struct srv_http {
@@ -237,6 +242,8 @@ conn_new_cb(struct event_base *base, void *arg)
 	SSL *ssl;
 	int n;
 
+	/* A connection was accepted: any descriptor shortage is over. */
+	w->accept_paused = 0;
 	pthread_mutex_lock(&h->tls_lock);
 	ssl = SSL_new(h->ctx);
 	pthread_mutex_unlock(&h->tls_lock);
@@ -519,6 +526,81 @@ reply:
 	free(path);
 }
 
+/* ---- accept() failures ---- */
+
+/*
+ * Out of descriptors (EMFILE/ENFILE), accept() fails and leaves the
+ * client in the backlog, so the listening socket stays readable: left
+ * enabled, the listener would call accept() again at once, forever (one
+ * CPU and one log line per try).  Instead the failing listener pauses for
+ * SRV_ACCEPT_PAUSE_MS, the connections already open are served as usual
+ * (closing them is what frees descriptors), and the log gets one warning
+ * per episode, at most one a minute.
+ */
+
+static int
+find_worker_cb(const struct event_base *base, const struct event *ev,
+    void *arg)
+{
+	(void)base;
+	if (event_get_callback(ev) != sweep_cb)
+		return 0;
+	*(srv_worker **)arg = event_get_callback_arg(ev);
+	return 1;
+}
+
+/* libevent hands the error callback the evhttp (the listener's user data
+ * is evhttp's), not our worker; the worker is the owner of the base's
+ * sweep timer, which is always pending. */
+static srv_worker *
+worker_of_base(struct event_base *base)
+{
+	srv_worker *w = NULL;
+
+	event_base_foreach_event(base, find_worker_cb, &w);
+	return w;
+}
+
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	int e = EVUTIL_SOCKET_ERROR();
+	struct timeval pause = { 0, SRV_ACCEPT_PAUSE_MS * 1000 };
+	srv_worker *w;
+	long long now;
+
+	(void)arg;
+	evconnlistener_disable(lev);
+	if ((w = worker_of_base(evconnlistener_get_base(lev))) == NULL)
+		return;	/* cannot happen: without the timer, stay paused */
+	now = now_ms();
+	if (!w->accept_paused && !w->draining &&
+	    now - w->accept_warned_ms >= SRV_ACCEPT_WARN_MS) {
+		w->accept_warned_ms = now;
+		srv_logf(w->h->lg, SRV_LOG_WARN, "cannot accept connections: "
+		    "%s; new connections wait while the open ones are "
+		    "served%s", strerror(e), e == EMFILE || e == ENFILE ?
+		    "; raise the descriptor limit (ulimit -n) or lower "
+		    "max_connections" : "");
+	}
+	w->accept_paused = 1;
+	evtimer_add(w->resume_ev, &pause);
+}
+
+static void
+accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	srv_worker *w = arg;
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	/* Once draining, the listeners are gone (n_bound is 0). */
+	for (i = 0; i < w->n_bound; i++)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(
+		    w->bound[i]));
+}
+
 /* ---- sockets ---- */
 
 static void
@@ -679,11 +761,14 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	w->h = h;
 	w->id = id;
 	w->cap_warned_ms = -60000;
+	w->accept_warned_ms = -SRV_ACCEPT_WARN_MS;
 	if ((w->base = event_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->sweep_ev = event_new(w->base, -1, EV_PERSIST, sweep_cb,
 	    w)) == NULL ||
-	    (w->stop_ev = event_new(w->base, -1, 0, stop_cb, w)) == NULL)
+	    (w->stop_ev = event_new(w->base, -1, 0, stop_cb, w)) == NULL ||
+	    (w->resume_ev = evtimer_new(w->base, accept_resume_cb, w)) ==
+	    NULL)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
 		    "cannot create the event loop of a worker");
 	event_add(w->sweep_ev, &sweep);
@@ -723,6 +808,8 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 			return idprov_error_set(err, IDPROV_ERR_NOMEM,
 			    "cannot create a listener");
 		}
+		/* After evhttp_bind_listener, which sets the accept callback. */
+		evconnlistener_set_error_cb(lev, accept_error_cb);
 		w->n_bound++;
 	}
 	return IDPROV_OK;
@@ -887,6 +974,8 @@ srv_http_free(srv_http *h)
 			event_free(w->sweep_ev);
 		if (w->stop_ev != NULL)
 			event_free(w->stop_ev);
+		if (w->resume_ev != NULL)
+			event_free(w->resume_ev);
 		if (w->base != NULL)
 			event_base_free(w->base);
 	}
