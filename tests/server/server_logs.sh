@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# server_secrets: a secret never leaves the server: not in its log (even at
-# debug level), not in an error answer, whatever the body looks like
-# (valid, malformed JSON around it, wrong types, bulk, lockout).
+# server_logs: what idprovd's log says (docs/server-config.md "Logs"): a
+# secret never leaves the server, not in its log (even at debug level), not
+# in an error answer, whatever the body looks like (valid, malformed JSON
+# around it, wrong types, bulk, lockout); a client can't forge a log line
+# with control characters; a failed handshake is logged with the peer.
 source "$IDPROV_SRC/tests/lib/harness.sh"
 source "$IDPROV_SRC/tests/server/common.sh"
 
@@ -44,7 +46,32 @@ post /idprov/admin/oobsecrets '{"secrets":[{"deviceID":"sec-5","oobSecret":"Zq7-
 # a secret sent where a device would never put it
 post /idprov/provreq '{"deviceID":"sec-6","ip":"1.2.3.4","mac":"","publicKeyPEM":"Zq7-SECRET-SEVENTEEN","signature":"x"}'
 s_alive "the secret-bearing requests"
+
+# control characters from clients can't start a new log line
+h_curl "$H_URL/idprov/status/x%0aidprovd:%20info:%20FORGED-1%0d" >/dev/null
+printf '{"deviceID":"x\\nidprovd: info: FORGED-2","oobSecret":"s"}' >"$H_TMP/body.json"
+h_curl_admin -X POST --data-binary @"$H_TMP/body.json" "$H_URL/idprov/oobsecret" >/dev/null
+s_probe provreq-body --id $'x\nidprovd: info: FORGED-3' --pub "$H_TMP/k1.pub" --secret x >"$H_TMP/body.json"
+h_curl -X POST --data-binary @"$H_TMP/body.json" "$H_URL/idprov/provreq" >/dev/null
+# a failed handshake names the peer
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=admin/CN=mallory" \
+	-days 1 -keyout "$H_TMP/foreign.key" -out "$H_TMP/foreign.pem" 2>/dev/null
+curl -sS --max-time 20 --cacert "$H_CA/ca.pem" --cert "$H_TMP/foreign.pem" --key "$H_TMP/foreign.key" \
+	"$H_URL/idprov/directory" >/dev/null 2>&1 || true
+s_alive "the log-forging requests"
 h_server_stop
+
+forged=$(grep -a 'FORGED' "$H_TMP/idprovd.log" || true)
+h_expect_contains "$forged" "FORGED-1" "the request with a %0a path is logged"
+if grep -aq '^idprovd: info: FORGED' "$H_TMP/idprovd.log"; then
+	h_fail "a client forged a log line: $(grep -a '^idprovd: info: FORGED' "$H_TMP/idprovd.log")"
+fi
+h_ok
+bad=$(grep -av '^idprovd: [a-z]*: ' "$H_TMP/idprovd.log" | grep -av '^\[warn\]' || true)
+[ -z "$bad" ] || h_fail "log lines not in the 'idprovd: LEVEL: message' form: ${bad:0:400}"
+h_ok
+h_expect_contains "$(cat "$H_TMP/idprovd.log")" 'tls peer=127.0.0.1 outcome="handshake failed' \
+	"a failed handshake is logged with the peer address"
 
 leaks=$(grep -o 'Zq7-SECRET-[A-Z0-9]*' "$H_TMP/idprovd.log" | sort -u | tr '\n' ' ' || true)
 # The publicKeyPEM of a provisioning request is not a secret: quoting it
