@@ -79,6 +79,23 @@ s_oob crash-new secret-new
 s_provreq "$H_TMP/r.json" crash-new secret-new k1 >/dev/null
 s_expect_resp "$H_TMP/r.json" secret-new Approved "a provisioning after the crash"
 
+# A revocation answered 200 survives a kill -9 right after it: the device
+# stays revoked and its certificate stays on the CRL.
+victim=$(basename "$(find "$H_TMP/got" -name '*.pem' | sort | head -n 1)" .pem)
+out=$(h_curl_admin -X POST -H 'Content-Type: application/json' \
+	--data-binary "{\"deviceID\":\"$victim\",\"reason\":\"keyCompromise\"}" "$H_URL/idprov/admin/revoke")
+s_expect_code 200 "$out" "revoking $victim"
+kill -KILL "$H_PID"
+wait "$H_PID" 2>/dev/null || true
+h_server_start
+out=$(h_curl_admin "$H_URL/idprov/status/$victim")
+h_expect_eq Revoked "$(h_body "$out" | s_probe field status)" "$victim still revoked after kill -9"
+curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -o "$H_TMP/crl.der" "$H_URL/idprov/crl"
+crl=$(openssl crl -inform DER -in "$H_TMP/crl.der" -noout -text | sed -n 's/.*Serial Number: *//p' |
+	tr a-f A-F | sed 's/^0*//')
+h_expect_contains $'\n'"$crl"$'\n' $'\n'"$(s_serial_hex "$H_TMP/got/$victim.pem")"$'\n' \
+	"$victim's certificate on the CRL after kill -9"
+
 # Graceful stop: SIGTERM in the middle of a second burst.  The server
 # answers the requests it is reading (docs/server-config.md "Signals"):
 # no answer is cut in the middle, it exits 0, and what was received is in
