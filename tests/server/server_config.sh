@@ -101,13 +101,12 @@ h_expect_contains "$(timeout 20 "$IDPROVD" --config "$H_TMP/bad.ini" --ca-dir "$
 # 6. the connection cap: more connections are closed at once, and the
 # server serves again once they are gone
 h_server_start --max-connections 3 --read-timeout 30s
-pids=()
-for i in 1 2 3; do
-	# python3 itself in the background, so that $! is the process to kill
-	/usr/bin/python3 "$S_PROBE" silent --port "$H_PORT" --ca "$H_CA/ca.pem" --no-handshake --max 60 >/dev/null 2>&1 &
-	pids+=($!)
-done
-sleep 1
+# python3 itself in the background, so that $! is the process to kill
+/usr/bin/python3 "$S_PROBE" hold --port "$H_PORT" --ca "$H_CA/ca.pem" --count 3 --max 60 >"$H_TMP/hold.out" 2>&1 &
+pids=($!)
+for _ in $(seq 200); do grep -q 'holding 3' "$H_TMP/hold.out" && break; sleep 0.05; done
+h_expect_contains "$(cat "$H_TMP/hold.out")" "holding 3 connections" "3 idle connections open"
+sleep 0.5
 out=$(curl -sS --max-time 10 --cacert "$H_CA/ca.pem" -o /dev/null -w '%{http_code}' "$H_URL/idprov/directory" 2>/dev/null || true)
 h_expect_eq 000 "$out" "a 4th connection with --max-connections 3 is closed"
 kill "${pids[@]}" 2>/dev/null || true
