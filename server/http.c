@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -330,9 +331,6 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- requests ---- */
 
-static const char bad_path_body[] =
-    "{\"error\":\"the request path is not valid\"}";
-
 static srv_method
 method_of(enum evhttp_cmd_type t)
 {
@@ -402,6 +400,58 @@ decode_path(const struct evhttp_uri *uri)
 	return p;
 }
 
+/*
+ * The framing of the request's body is ambiguous: more than one
+ * Content-Length, a Transfer-Encoding with a Content-Length, or a
+ * Transfer-Encoding other than a single "chunked".  libevent reads the
+ * body by the first Content-Length it finds; a proxy in front may use
+ * another, and whatever follows would be read as a second request
+ * (request smuggling, RFC 9112 sections 6.1 and 6.3).  NULL when sound,
+ * else the sentence of the 400.
+ */
+static const char *
+framing_error(struct evhttp_request *req)
+{
+	struct evkeyvalq *in_h = evhttp_request_get_input_headers(req);
+	struct evkeyval *kv;
+	int n_cl = 0, n_te = 0, te_chunked = 0;
+
+	TAILQ_FOREACH(kv, in_h, next) {
+		if (evutil_ascii_strcasecmp(kv->key, "Content-Length") == 0) {
+			n_cl++;
+		} else if (evutil_ascii_strcasecmp(kv->key,
+		    "Transfer-Encoding") == 0) {
+			n_te++;
+			te_chunked = evutil_ascii_strcasecmp(kv->value,
+			    "chunked") == 0;
+		}
+	}
+	if (n_cl > 1)
+		return "the request has more than one Content-Length header";
+	if (n_te > 0 && n_cl > 0)
+		return "the request has both Transfer-Encoding and "
+		    "Content-Length headers";
+	if (n_te > 1 || (n_te == 1 && !te_chunked))
+		return "the request's Transfer-Encoding is not a single "
+		    "chunked";
+	return NULL;
+}
+
+/* resp gets a 400 with {"error":msg}; msg holds no character that JSON
+ * would need escaped. */
+static void
+bad_request(srv_response *resp, const char *msg, const char *outcome)
+{
+	size_t n = strlen(msg) + sizeof("{\"error\":\"\"}");
+
+	resp->status = 400;
+	if ((resp->body = malloc(n)) != NULL)
+		resp->body_len = (size_t)snprintf(resp->body, n,
+		    "{\"error\":\"%s\"}", msg);
+	snprintf(resp->outcome, sizeof(resp->outcome), "bad-request: %s",
+	    outcome);
+}
+
 static void
 request_cb(struct evhttp_request *req, void *arg)
 {
@@ -416,12 +466,12 @@ request_cb(struct evhttp_request *req, void *arg)
 	srv_response resp;
 	srv_conn *c;
 	char *path = NULL, *body = NULL, *peer_addr = NULL;
-	const char *query = NULL;
+	const char *query = NULL, *framing;
 	char clen[32];
 	ev_uint16_t peer_port = 0;
 	size_t body_len;
 	long long start;
-	int fd, one = 1;
+	int fd, one = 1, must_close = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(&resp, 0, sizeof(resp));
@@ -451,16 +501,15 @@ request_cb(struct evhttp_request *req, void *arg)
 		evhttp_connection_get_peer(evcon, &peer_addr, &peer_port);
 
 	path = decode_path(evhttp_request_get_evhttp_uri(req));
+	if ((framing = framing_error(req)) != NULL) {
+		/* Where this request ends, and so where the next begins, is
+		 * not known: the connection cannot be used again. */
+		bad_request(&resp, framing, "framing");
+		must_close = 1;
+		goto reply;
+	}
 	if (path == NULL) {
-		resp.status = 400;
-		resp.body = malloc(sizeof(bad_path_body) - 1);
-		if (resp.body != NULL) {
-			memcpy(resp.body, bad_path_body,
-			    sizeof(bad_path_body) - 1);
-			resp.body_len = sizeof(bad_path_body) - 1;
-		}
-		snprintf(resp.outcome, sizeof(resp.outcome),
-		    "bad-request: path");
+		bad_request(&resp, "the request path is not valid", "path");
 		goto reply;
 	}
 	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
@@ -498,7 +547,7 @@ reply:
 	    resp.content_type : "application/json");
 	snprintf(clen, sizeof(clen), "%zu", resp.body_len);
 	evhttp_add_header(out_h, "Content-Length", clen);
-	if (w->draining)
+	if (w->draining || must_close)
 		evhttp_add_header(out_h, "Connection", "close");
 	if (resp.body_len > 0) {
 		if (evbuffer_add_reference(out, resp.body, resp.body_len,
