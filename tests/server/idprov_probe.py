@@ -22,6 +22,7 @@ Subcommands (see --help of each):
   race          the same request many times at once (one-time secrets)
   resume        a request on a full, then on a resumed TLS 1.2 session
   hold          hold many silent TCP connections (descriptor exhaustion)
+  revoke-race   renewals racing a revocation: the device must end revoked
 """
 
 import argparse
@@ -720,13 +721,17 @@ def cmd_race(a):
     """For each device of --list (its secret posted), send --copies copies
     of the same signed request at the same moment (a barrier).  A secret is
     used once: exactly one Approved per device, the others Waiting.  With
-    --wrong, every copy is signed wrongly and none may be Approved.
-    Exit 1 with the first problems otherwise."""
-    client = Client(a)
+    --wrong, every copy is signed wrongly and none may be Approved.  With
+    --renew, the copies are renewals over mutual TLS with --cert/--key
+    (signed with the empty key): a certificate renews once, the others are
+    Rejected as superseded.  Exit 1 with the first problems otherwise."""
+    client = Client(a, a.cert, a.key) if a.renew else Client(a)
     problems = []
     lock = threading.Lock()
     for dev, secret, pub in _devices(a.list):
         pem = _read(pub).decode()
+        if a.renew:
+            secret = ""
         key = "not-" + secret if a.wrong else secret
         body = canon_provreq(dev, "192.0.2.3", "", pem, sign_provreq(dev, "192.0.2.3", "", pem, key))
         barrier = threading.Barrier(a.copies)
@@ -752,7 +757,7 @@ def cmd_race(a):
         approved = statuses.count("Approved")
         want = 0 if a.wrong else 1
         others = [s for s in statuses if s != "Approved"]
-        allowed = ("Rejected", "Waiting") if a.wrong else ("Waiting",)
+        allowed = ("Rejected", "Waiting") if a.wrong else ("Rejected",) if a.renew else ("Waiting",)
         if approved != want or any(s not in allowed for s in others):
             problems.append("%s: %d copies at once answered %s (expected %d Approved, the rest %s)" % (
                 dev, a.copies, sorted(statuses), want, "/".join(allowed)))
@@ -802,6 +807,68 @@ def cmd_hold(a):
             break
     print("holding %d connections" % len(socks), flush=True)
     time.sleep(a.max)
+    return 0
+
+
+def cmd_revoke_race(a):
+    """--trials times: the admin has a certificate issued for a fresh device
+    (key --key/--pub), then --copies renewals with it and one revocation
+    start at the same moment.  Whatever the order, once all are answered
+    the device must be Revoked: a renewal before the revocation has its
+    new certificate revoked with the others, one after it is refused.
+    Exit 1 listing the trials that ended otherwise."""
+    admin = Client(a, a.admin_cert, a.admin_key)
+    pem = _read(a.pub).decode()
+    bad = []
+    tmpdir = a.tmp
+    for t in range(a.trials):
+        dev = "%s-%d" % (a.prefix, t)
+        body = canon_provreq(dev, "192.0.2.4", "", pem, sign_provreq(dev, "192.0.2.4", "", pem, ""))
+        code, _, raw = admin.request("POST", "/idprov/provreq", body)
+        ok, msg, d = check_provresp(raw, "", "Approved") if code == 200 else (False, "HTTP %d" % code, {})
+        if not ok:
+            print("admin request for %s failed: %s" % (dev, msg))
+            return 1
+        cert = os.path.join(tmpdir, dev + ".pem")
+        with open(cert, "w") as f:
+            f.write(d["clientCert"])
+        device = Client(a, cert, a.key)
+        barrier = threading.Barrier(a.copies + 1)
+        answers = []
+        lock = threading.Lock()
+
+        def renew():
+            barrier.wait()
+            try:
+                c, _, r = device.request("POST", "/idprov/provreq", body)
+                st = json.loads(r.decode()).get("status", "?") if c == 200 else "HTTP %d" % c
+            except (OSError, ssl.SSLError, Closed, ValueError) as e:
+                st = "error:" + e.__class__.__name__
+            with lock:
+                answers.append(st)
+
+        def revoke():
+            barrier.wait()
+            c, _, r = admin.request("POST", "/idprov/admin/revoke",
+                                    canon_object([("deviceID", dev), ("reason", "race")]))
+            with lock:
+                answers.append("revoke:%d" % c)
+
+        threads = [threading.Thread(target=renew) for _ in range(a.copies)] + [threading.Thread(target=revoke)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        code, _, raw = admin.request("GET", "/idprov/status/" + dev)
+        st = json.loads(raw.decode()).get("status") if code == 200 else "HTTP %d" % code
+        if st != "Revoked" or "revoke:200" not in answers:
+            bad.append("%s: status %s after %s" % (dev, st, sorted(answers)))
+    if bad:
+        print("%d of %d trials ended with the device not revoked:" % (len(bad), a.trials))
+        for b in bad[:5]:
+            print("  " + b)
+        return 1
+    print("ok: %d trials, the device always ended revoked" % a.trials)
     return 0
 
 
@@ -894,6 +961,7 @@ def main():
     s.add_argument("--list", required=True)
     s.add_argument("--copies", type=int, default=8)
     s.add_argument("--wrong", action="store_true")
+    s.add_argument("--renew", action="store_true")
     s.set_defaults(fn=cmd_race)
 
     s = sub.add_parser("resume")
@@ -906,6 +974,17 @@ def main():
     s.add_argument("--count", type=int, default=100)
     s.add_argument("--max", type=float, default=60)
     s.set_defaults(fn=cmd_hold)
+
+    s = sub.add_parser("revoke-race")
+    net(s)
+    s.add_argument("--admin-cert", required=True)
+    s.add_argument("--admin-key", required=True)
+    s.add_argument("--pub", required=True)
+    s.add_argument("--prefix", default="rr")
+    s.add_argument("--trials", type=int, default=20)
+    s.add_argument("--copies", type=int, default=4)
+    s.add_argument("--tmp", required=True)
+    s.set_defaults(fn=cmd_revoke_race)
 
     s = sub.add_parser("mix")
     net(s)
