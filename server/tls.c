@@ -150,17 +150,16 @@ srv_tls_role_of_ou(const char *ou)
 	return SRV_ROLE_OTHER;
 }
 
-/* The first entry of nid in name, as UTF-8, into out ("" if none or if
- * it holds a NUL). */
+/* Entry idx of name as UTF-8 into out ("" if it does not fit or holds
+ * a NUL). */
 static void
-name_entry(X509_NAME *name, int nid, char *out, size_t outsz)
+name_entry_at(X509_NAME *name, int idx, char *out, size_t outsz)
 {
 	X509_NAME_ENTRY *e;
 	unsigned char *utf8 = NULL;
-	int idx, n;
+	int n;
 
 	out[0] = '\0';
-	idx = X509_NAME_get_index_by_NID(name, nid, -1);
 	if (idx < 0 || (e = X509_NAME_get_entry(name, idx)) == NULL)
 		return;
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
@@ -170,6 +169,43 @@ name_entry(X509_NAME *name, int nid, char *out, size_t outsz)
 		out[n] = '\0';
 	}
 	OPENSSL_free(utf8);
+}
+
+/* admin beats device beats other. */
+static int
+role_rank(srv_role r)
+{
+	switch (r) {
+	case SRV_ROLE_ADMIN: return 2;
+	case SRV_ROLE_DEVICE: return 1;
+	default: return 0;
+	}
+}
+
+/*
+ * Every OU of the subject counts, as in the Go reference (which scans
+ * them all): admin if any is admin or plugin, else device if any is
+ * iotdevice, else other.  peer->ou is the OU that decided the role (the
+ * first OU when none did).
+ */
+static void
+peer_role(X509_NAME *subj, srv_peer *peer)
+{
+	char ou[sizeof(peer->ou)];
+	srv_role r;
+	int idx = -1, first = 1;
+
+	peer->role = SRV_ROLE_OTHER;
+	while ((idx = X509_NAME_get_index_by_NID(subj,
+	    NID_organizationalUnitName, idx)) >= 0) {
+		name_entry_at(subj, idx, ou, sizeof(ou));
+		r = srv_tls_role_of_ou(ou);
+		if (first || role_rank(r) > role_rank(peer->role)) {
+			memcpy(peer->ou, ou, sizeof(ou));
+			peer->role = r;
+		}
+		first = 0;
+	}
 }
 
 void
@@ -190,10 +226,9 @@ srv_tls_peer(SSL *ssl, srv_peer *peer)
 		return;
 	}
 	subj = X509_get_subject_name(cert);
-	name_entry(subj, NID_commonName, peer->cn, sizeof(peer->cn));
-	name_entry(subj, NID_organizationalUnitName, peer->ou,
-	    sizeof(peer->ou));
-	peer->role = srv_tls_role_of_ou(peer->ou);
+	name_entry_at(subj, X509_NAME_get_index_by_NID(subj, NID_commonName,
+	    -1), peer->cn, sizeof(peer->cn));
+	peer_role(subj, peer);
 	peer->cert = cert;
 }
 
