@@ -36,8 +36,8 @@ out=$(bulk '{"secrets":[{"deviceID":"b-1","oobSecret":"s1","validUntil":""},{"de
 s_expect_code 400 "$out" "bulk secrets with an empty secret in entry 2"
 h_expect_eq 2 "$(h_body "$out" | s_probe field index)" "index of the bad bulk entry"
 h_expect_contains "$(h_body "$out" | s_probe field error)" "secrets[2]" "bulk error names the entry"
-out=$(h_curl_admin "$H_URL/idprov/status/b-1")
-s_expect_code 404 "$out" "a refused bulk stored nothing (b-1)"
+s_provreq "$H_TMP/r.json" b-1 s1 k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Waiting "a refused bulk stored nothing (b-1 signed with its secret)"
 out=$(bulk '{"secrets":[{"deviceID":"b-1","oobSecret":"s1"},{"deviceID":"b-1","oobSecret":"s1b"}]}')
 s_expect_code 400 "$out" "bulk secrets with a deviceID twice"
 h_expect_eq 1 "$(h_body "$out" | s_probe field index)" "index of the repeated deviceID"

@@ -39,10 +39,13 @@ out=$(post "$(oob oob-a5 s5 "")" --cert "$H_TMP/oob-other.pem" --key "$H_TMP/oob
 s_expect_code 403 "$out" "a certificate with OU other posts a secret"
 s_expect_error_body "$out" "403 to OU other"
 
-# The refused posts stored nothing: the status of oob-a3 is unknown (404),
+# The refused posts stored nothing: oob-a3 is not in the registry, and a
+# request signed with the refused secret gets Waiting (no secret known);
 # the accepted ones are known as Waiting with no certificate.
-out=$(h_curl_admin "$H_URL/idprov/status/oob-a3")
-s_expect_code 404 "$out" "status of a device whose secret post was refused"
+out=$(h_curl_admin "$H_URL/idprov/admin/devices?limit=1000")
+h_expect_not_contains "$(h_body "$out")" '"deviceID":"oob-a3"' "a device whose secret post was refused is not registered"
+code=$(s_provreq "$H_TMP/r.json" oob-a3 s3 k1)
+s_expect_resp "$H_TMP/r.json" "" Waiting "provreq with a secret whose post was refused (403)"
 out=$(h_curl_admin "$H_URL/idprov/status/oob-a2")
 s_expect_code 200 "$out" "status of a device with a posted secret"
 h_expect_eq "$(s_probe status-body --id oob-a2 --status Waiting --ca "$H_CA/ca.pem")" "$(h_body "$out")" \
