@@ -111,6 +111,28 @@ s_expect_resp "$H_TMP/r.json" s-4b Approved "re-provisioning an approved device 
 s_provreq "$H_TMP/r.json" ren-dev4 "" k1 --cert "$H_TMP/c4.pem" --key "$H_TMP/c4.key" >/dev/null
 s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with the certificate replaced by a re-provisioning"
 
+# 5. certificates made by the CA holder outside idprovd (docs/server-app.md
+# "Renewal"): one for a device without an idprovd certificate renews and
+# the renewed one becomes current; one for a device that has a current
+# idprovd certificate is not that certificate, so it can't renew
+h_device_cert ren-ext1
+s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Approved "renewal with a CA-made certificate of a device idprovd never certified"
+s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "the CA-made certificate again, once superseded by the renewal"
+h_device_cert ren-dev4
+s_provreq "$H_TMP/r.json" ren-dev4 "" k3 --cert "$H_TMP/ren-dev4.pem" --key "$H_TMP/ren-dev4.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "a CA-made certificate for a device with a current idprovd certificate"
+
+# 6. revocation forgets a secret posted before it (docs/server-app.md)
+provision ren-dev5 s-5 k1 "$H_TMP/c5.pem"
+s_oob ren-dev5 s-5b
+out=$(h_curl_admin -X POST -H 'Content-Type: application/json' --data-binary '{"deviceID":"ren-dev5"}' \
+	"$H_URL/idprov/admin/revoke")
+s_expect_code 200 "$out" "revoking ren-dev5"
+s_provreq "$H_TMP/r.json" ren-dev5 s-5b k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "a secret posted before the revocation is forgotten"
+
 s_alive "the renewals"
 h_server_stop
 h_pass
