@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # server_logs: what idprovd's log says (docs/server-config.md "Logs"): a
 # secret never leaves the server, not in its log (even at debug level), not
-# in an error answer, whatever the body looks like (valid, malformed JSON
-# around it, wrong types, bulk, lockout); a client can't forge a log line
-# with control characters; a failed handshake is logged with the peer.
+# in an error answer, not in the registry, whatever the body looks like
+# (valid, malformed JSON around it, wrong types, bulk, lockout); a client
+# can't forge a log line with control characters; a failed handshake is
+# logged with the peer.
 source "$IDPROV_SRC/tests/lib/harness.sh"
 source "$IDPROV_SRC/tests/server/common.sh"
 
@@ -80,6 +81,13 @@ leaks=${leaks//Zq7-SECRET-SEVENTEEN /}
 [ -z "$leaks" ] || h_fail "secrets in idprovd's log (debug level): $leaks"
 h_ok
 grep -c . "$H_TMP/idprovd.log" >/dev/null || h_fail "idprovd wrote no log at all: the check above proves nothing"
+h_ok
+# nor in the registry (audit trail included: "every decision, never a secret")
+sqlite3 "$H_TMP/idprov.db" .dump >"$H_TMP/dump.sql"
+h_expect_contains "$(cat "$H_TMP/dump.sql")" "sec-1" "the registry dump holds the devices (the check below is not vacuous)"
+leaks=$(grep -ao 'Zq7-SECRET-[A-Z0-9]*' "$H_TMP/dump.sql" | sort -u | tr '\n' ' ' || true)
+leaks=${leaks//Zq7-SECRET-SEVENTEEN /}
+[ -z "$leaks" ] || h_fail "secrets in the SQLite registry: $leaks"
 h_ok
 leaks=$(grep -ao 'Zq7-SECRET-[A-Z0-9]*' "$H_TMP/answers" | sort -u | tr '\n' ' ' || true)
 leaks=${leaks//Zq7-SECRET-SEVENTEEN /}
