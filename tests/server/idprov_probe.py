@@ -404,10 +404,10 @@ class Reader:
 
 
 def cmd_raw(a):
-    """Send the bytes of --in (after an optional --delay between --split
-    chunks), then read responses.  Output: BODY\\nHTTP CODE of the first
-    response, or with --all the codes of all responses ('HTTP 200 200'), or
-    'HTTP none' when the server closed without answering."""
+    """Send the bytes of --in, then read responses.  Output: BODY\\nHTTP
+    CODE of the first response, or with --all the codes of all responses
+    ('HTTP 200 200'), or 'HTTP none' when the server closed without
+    answering."""
     data = _read(a.infile)
     try:
         s = connect(a)
@@ -416,18 +416,11 @@ def cmd_raw(a):
         return 0
     s.settimeout(a.timeout)
     try:
-        if a.split:
-            for i in range(0, len(data), a.split):
-                s.sendall(data[i:i + a.split])
-                time.sleep(a.delay)
-        else:
-            s.sendall(data)
+        s.sendall(data)
         if a.close_after_send:
             s.close()
             print("\nHTTP sent-and-closed")
             return 0
-        if a.half_close and not isinstance(s, ssl.SSLSocket):
-            s.shutdown(socket.SHUT_WR)
     except (OSError, ssl.SSLError) as e:
         # The server may answer (413...) and close before reading it all:
         # what it sent may still be readable.
@@ -927,10 +920,7 @@ def main():
     net(s)
     s.add_argument("--in", dest="infile", required=True)
     s.add_argument("--timeout", type=float, default=30)
-    s.add_argument("--split", type=int, default=0, help="send in chunks of N bytes")
-    s.add_argument("--delay", type=float, default=0.0, help="seconds between chunks")
     s.add_argument("--close-after-send", action="store_true")
-    s.add_argument("--half-close", action="store_true")
     s.add_argument("--all", action="store_true")
     s.add_argument("--expect-count", type=int, default=1)
     s.add_argument("--head", action="store_true")
