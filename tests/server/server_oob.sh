@@ -38,6 +38,14 @@ s_expect_error_body "$out" "401 without a certificate"
 out=$(post "$(oob oob-a5 s5 "")" --cert "$H_TMP/oob-other.pem" --key "$H_TMP/oob-other.key")
 s_expect_code 403 "$out" "a certificate with OU other posts a secret"
 s_expect_error_body "$out" "403 to OU other"
+# Several OUs: admin/plugin anywhere wins, as the Go reference scans them
+# all (docs/interop.md M3)
+h_device_cert oob-multi 'iotdevice/OU=admin'
+out=$(post "$(oob oob-a6 s6 "")" --cert "$H_TMP/oob-multi.pem" --key "$H_TMP/oob-multi.key")
+s_expect_code 200 "$out" "a certificate with OU iotdevice and OU admin posts a secret"
+h_device_cert oob-multi2 'other/OU=iotdevice'
+out=$(post "$(oob oob-a7 s7 "")" --cert "$H_TMP/oob-multi2.pem" --key "$H_TMP/oob-multi2.key")
+s_expect_code 403 "$out" "a certificate with OU other and OU iotdevice posts a secret"
 
 # The refused posts stored nothing: oob-a3 is not in the registry, and a
 # request signed with the refused secret gets Waiting (no secret known);
