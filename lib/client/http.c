@@ -11,7 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "http.h"
-#include "servercert.h"
+#include "lib/core/servercert.h"
 #include "lib/core/wire.h"
 
 typedef struct sink {
@@ -76,36 +76,19 @@ peer_from_certinfo(CURL *curl)
 	return x;
 }
 
-/* Leaf certificate: Go's rule for a server (servercert.h). */
-static int
-on_verify(int ok, X509_STORE_CTX *sctx)
-{
-	X509 *cert = X509_STORE_CTX_get_current_cert(sctx);
-
-	if (ok && X509_STORE_CTX_get_error_depth(sctx) == 0 &&
-	    !idpc_server_eku_ok(cert)) {
-		X509_STORE_CTX_set_error(sctx, X509_V_ERR_INVALID_PURPOSE);
-		return 0;
-	}
-	return ok;
-}
-
 /*
- * When verifying against our CA: no key-usage rule from OpenSSL's
- * "ssl_server" purpose (Go has none, and reference servers rely on that),
- * the EKU checked in on_verify instead.  curl has set the verify mode
- * before it calls this.
+ * When verifying against our CA: Go's rule for the server certificate
+ * (lib/core/servercert.h: EKU serverAuth, any or none; key usage not
+ * looked at) instead of OpenSSL's "ssl_server" purpose.  curl has set the
+ * verify mode before it calls this.
  */
 static CURLcode
 on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
 {
-	SSL_CTX *ctx = ssl_ctx;
-
 	(void)curl;
 	(void)userptr;
-	if (SSL_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1)
+	if (idprov_server_cert_use_rule(ssl_ctx, NULL) != IDPROV_OK)
 		return CURLE_SSL_CERTPROBLEM;
-	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
 	return CURLE_OK;
 }
 

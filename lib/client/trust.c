@@ -13,10 +13,10 @@
 #include <time.h>
 #include <openssl/x509v3.h>
 
-#include "servercert.h"
 #include "trust.h"
 #include "lib/core/b64.h"
 #include "lib/core/crypto.h"
+#include "lib/core/servercert.h"
 
 static int
 host_matches(X509 *cert, const char *host)
@@ -70,7 +70,8 @@ idpc_trust_check(const idpc_trust_in *in, X509 **ca_out, X509 **cert_out,
 		goto out;
 	}
 	if (in->session_server != NULL) {
-		/* The chain here, the server's EKU below (servercert.h). */
+		/* The chain here, the server's EKU below
+		 * (lib/core/servercert.h). */
 		if (idprov_cert_verify(in->session_server, ca, 0, now, &why) !=
 		    IDPROV_OK) {
 			idprov_error_set(err, st, "the server certificate of "
@@ -79,7 +80,8 @@ idpc_trust_check(const idpc_trust_in *in, X509 **ca_out, X509 **cert_out,
 			    "middle: nothing was saved", why.msg);
 			goto out;
 		}
-		if (!idpc_server_eku_ok(in->session_server)) {
+		if (idprov_server_cert_check(in->session_server, &why) !=
+		    IDPROV_OK) {
 			idprov_error_set(err, st, "the server certificate of "
 			    "the TLS session is not for TLS servers (extended "
 			    "key usage): nothing was saved");

@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "lib/core/crypto.h"
+#include "lib/core/servercert.h"
 
 #define MAX_RESPONSE (16u << 20)
 
@@ -54,6 +55,19 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *user)
 	s->len += n;
 	s->data[s->len] = '\0';
 	return n;
+}
+
+/* The server certificate judged as Go judges it, as the device library
+ * does (lib/core/servercert.h): the Go reference's test bundle has a
+ * server certificate with keyUsage certSign|CRLSign only, which OpenSSL's
+ * "ssl_server" purpose refuses ("unsuitable certificate purpose"). */
+static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
+{
+	(void)curl;
+	(void)userptr;
+	if (idprov_server_cert_use_rule(ssl_ctx, NULL) != IDPROV_OK)
+		return CURLE_SSL_CERTPROBLEM;
+	return CURLE_OK;
 }
 
 static idprov_status check_files(const ctl_settings *s, char *ou,
@@ -144,6 +158,7 @@ idprov_status ctl_conn_open(const ctl_settings *s, ctl_conn **out,
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "idprovctl/0.1");
 	if (s->ca[0])
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, s->ca);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	if (s->cert[0]) {
 		curl_easy_setopt(c->curl, CURLOPT_SSLCERT, s->cert);
 		curl_easy_setopt(c->curl, CURLOPT_SSLKEY,
