@@ -32,4 +32,17 @@ idprov_status idprov_validate_mac(const char *mac, idprov_error *err);
 idprov_status idprov_validate_public_key_pem(const char *pem,
     EVP_PKEY **key_out, idprov_error *err);
 
+/* The DER SubjectPublicKeyInfo of an uncompressed P-256 key. */
+#define IDPROV_P256_SPKI_LEN 91
+
+/* The same checks, for a caller that wants the key's DER: when the PEM
+ * holds the standard uncompressed P-256 SubjectPublicKeyInfo, those
+ * IDPROV_P256_SPKI_LEN bytes go to spki_out, *spki_len is set to that
+ * length and *key_out is left NULL (no EVP_PKEY is built: cheaper); for
+ * any other accepted key *spki_len is 0 and *key_out receives the key
+ * (caller frees). */
+idprov_status idprov_validate_public_key_pem_spki(const char *pem,
+    EVP_PKEY **key_out, unsigned char spki_out[IDPROV_P256_SPKI_LEN],
+    size_t *spki_len, idprov_error *err);
+
 #endif
