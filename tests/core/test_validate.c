@@ -499,6 +499,93 @@ validate_key_garbage(void **state)
 	free(der);
 }
 
+/* idprov_validate_public_key_pem_spki: the standard P-256 SPKI comes back
+ * as its DER without a key; other keys come back as keys; bad points are
+ * refused on both paths. */
+static void
+expect_spki_refused(const unsigned char *der, size_t len)
+{
+	unsigned char spki[IDPROV_P256_SPKI_LEN];
+	size_t spki_len = 1;
+	EVP_PKEY *got = (EVP_PKEY *)&got;
+	idprov_error err;
+	char *pem = der_pem(der, len);
+
+	if (idprov_validate_public_key_pem_spki(pem, &got, spki, &spki_len,
+	    &err) != IDPROV_ERR_INVALID) {
+		print_error("expected the key to be refused:\n%s\n", pem);
+		fail();
+	}
+	assert_null(got);
+	assert_int_equal(spki_len, 0);
+	assert_msg_has(err.msg, "publicKeyPEM");
+	free(pem);
+}
+
+static void
+validate_key_spki(void **state)
+{
+	/* The field prime of P-256: not a valid coordinate. */
+	static const unsigned char p[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff
+	};
+	static const char *other[][2] = {
+		{ "EC", "P-384" }, { "ED25519", NULL },
+	};
+	unsigned char spki[IDPROV_P256_SPKI_LEN], *der = NULL, bad[91];
+	size_t spki_len = 0, i;
+	EVP_PKEY *k, *got = NULL;
+	idprov_error err;
+	char *pem;
+	int n;
+
+	(void)state;
+	/* P-256: the DER, no key. */
+	k = gen("EC", "P-256");
+	pem = public_pem(k);
+	assert_int_equal(idprov_validate_public_key_pem_spki(pem, &got, spki,
+	    &spki_len, &err), IDPROV_OK);
+	assert_null(got);
+	assert_int_equal(spki_len, IDPROV_P256_SPKI_LEN);
+	n = i2d_PUBKEY(k, &der);
+	assert_int_equal(n, IDPROV_P256_SPKI_LEN);
+	assert_memory_equal(spki, der, IDPROV_P256_SPKI_LEN);
+	free(pem);
+	EVP_PKEY_free(k);
+
+	/* Off the curve, a coordinate equal to the prime, all zeros. */
+	memcpy(bad, der, sizeof(bad));
+	bad[90] ^= 0x01;
+	expect_spki_refused(bad, sizeof(bad));
+	memcpy(bad, der, sizeof(bad));
+	memcpy(bad + 27, p, 32);
+	expect_spki_refused(bad, sizeof(bad));
+	memcpy(bad, der, sizeof(bad));
+	memcpy(bad + 59, p, 32);
+	expect_spki_refused(bad, sizeof(bad));
+	memset(bad + 27, 0, 64);
+	expect_spki_refused(bad, sizeof(bad));
+	OPENSSL_free(der);
+
+	/* Other accepted keys: the key, no DER. */
+	for (i = 0; i < 2; i++) {
+		k = gen(other[i][0], other[i][1]);
+		pem = public_pem(k);
+		spki_len = 1;
+		assert_int_equal(idprov_validate_public_key_pem_spki(pem, &got,
+		    spki, &spki_len, &err), IDPROV_OK);
+		assert_int_equal(spki_len, 0);
+		assert_non_null(got);
+		assert_int_equal(EVP_PKEY_eq(got, k), 1);
+		EVP_PKEY_free(got);
+		got = NULL;
+		free(pem);
+		EVP_PKEY_free(k);
+	}
+}
+
 int
 main(void)
 {
@@ -512,6 +599,7 @@ main(void)
 		cmocka_unit_test(validate_key_p256_variants),
 		cmocka_unit_test(validate_key_refused_types),
 		cmocka_unit_test(validate_key_garbage),
+		cmocka_unit_test(validate_key_spki),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
