@@ -228,10 +228,13 @@ validate(provreq_ctx *c, idprov_error *err)
 	    (st = idprov_validate_mac(c->m.mac != NULL ? c->m.mac : "",
 	    err)) != IDPROV_OK)
 		return st;
-	if ((st = idprov_validate_public_key_pem(c->m.public_key_pem, &c->key,
-	    err)) != IDPROV_OK ||
-	    (st = srv_spki_der(c->key, c->spki, &c->spki_len, err)) !=
-	    IDPROV_OK) {
+	/* The common P-256 key comes back as its DER, which goes into the
+	 * certificate as it is: no EVP_PKEY is built.  Any other key is
+	 * decoded and re-encoded in the form the issuer expects. */
+	if ((st = idprov_validate_public_key_pem_spki(c->m.public_key_pem,
+	    &c->key, c->spki, &c->spki_len, err)) != IDPROV_OK ||
+	    (c->spki_len == 0 && (st = srv_spki_der(c->key, c->spki,
+	    &c->spki_len, err)) != IDPROV_OK)) {
 		/* Every sentence names the field, even "EC curve X is not
 		 * accepted". */
 		if (err != NULL && strstr(err->msg, "publicKeyPEM") == NULL) {
