@@ -7,10 +7,60 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "b64.h"
 #include "sign.h"
+
+/*
+ * HMAC-SHA256 through a context made once per process with the algorithm
+ * and the digest already fetched, duplicated for each use.  HMAC()
+ * one-shot and EVP_MAC_init with a digest name look both up by name on
+ * every call (OpenSSL 3.0: the shared method-store lock, strcmp, malloc),
+ * which showed in the server's profile with two worker threads.  The
+ * template holds no key and is never changed after it is made.
+ */
+static CRYPTO_ONCE hmac_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MAC_CTX *hmac_template;
+
+static void
+hmac_template_init(void)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+	char digest[] = "SHA256";
+	OSSL_PARAM params[2];
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (ctx != NULL && EVP_MAC_CTX_set_params(ctx, params) == 1)
+		hmac_template = ctx;
+	else
+		EVP_MAC_CTX_free(ctx);
+	/* The context keeps its own reference to the algorithm. */
+	EVP_MAC_free(mac);
+}
+
+static int
+hmac_sha256(const void *key, size_t key_len, const void *msg,
+    size_t msg_len, unsigned char mac[32])
+{
+	EVP_MAC_CTX *ctx;
+	size_t mac_len = 0;
+	int ok;
+
+	if (!CRYPTO_THREAD_run_once(&hmac_once, hmac_template_init) ||
+	    hmac_template == NULL ||
+	    (ctx = EVP_MAC_CTX_dup(hmac_template)) == NULL)
+		return 0;
+	ok = EVP_MAC_init(ctx, key, key_len, NULL) == 1 &&
+	    EVP_MAC_update(ctx, msg, msg_len) == 1 &&
+	    EVP_MAC_final(ctx, mac, &mac_len, 32) == 1 && mac_len == 32;
+	EVP_MAC_CTX_free(ctx);
+	return ok;
+}
 
 idprov_status
 idprov_hmac_b64(const void *key, size_t key_len, const void *msg,
@@ -19,8 +69,7 @@ idprov_hmac_b64(const void *key, size_t key_len, const void *msg,
 	/* OpenSSL's HMAC treats a NULL key as "reuse the previous key" and
 	 * fails without one, so the empty key must be a real pointer. */
 	static const unsigned char empty_key[1] = { 0 };
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
+	unsigned char mac[32];
 	char *b64;
 
 	if (key == NULL || key_len == 0) {
@@ -32,11 +81,10 @@ idprov_hmac_b64(const void *key, size_t key_len, const void *msg,
 		    "the signing key is too long");
 	if (msg == NULL)
 		msg = "";
-	if (HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, mac,
-	    &mac_len) == NULL || mac_len != 32)
+	if (!hmac_sha256(key, key_len, msg, msg_len, mac))
 		return idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
 		    "HMAC-SHA256 failed");
-	b64 = idprov_b64_encode(mac, mac_len);
+	b64 = idprov_b64_encode(mac, sizeof(mac));
 	OPENSSL_cleanse(mac, sizeof(mac));
 	if (b64 == NULL)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
