@@ -30,6 +30,10 @@
 struct srv_issuer {
 	EVP_PKEY *key;		/* the CA key: used in srv_issuer_sign only */
 	EVP_MD *sign_md;	/* NULL for Ed25519 */
+	/* EC and RSA: a signing context made at open, duplicated for each
+	 * signature (never used itself), so that a certificate costs no
+	 * algorithm fetch; NULL for Ed25519, which signs the message. */
+	EVP_PKEY_CTX *sign_tmpl;
 	EVP_MD *sha1;		/* key identifiers */
 	EVP_MD *sha256;		/* key fingerprints */
 	char *ca_pem;
@@ -122,9 +126,16 @@ pick_sig_alg(srv_issuer *is, idprov_error *err)
 	}
 	memcpy(is->sig_alg, alg, len);
 	is->sig_alg_len = len;
-	if (md != NULL && (is->sign_md = EVP_MD_fetch(NULL, md, NULL)) == NULL)
+	if (md == NULL)
+		return IDPROV_OK;
+	if ((is->sign_md = EVP_MD_fetch(NULL, md, NULL)) == NULL)
 		return idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
 		    "cannot fetch %s", md);
+	if ((is->sign_tmpl = EVP_PKEY_CTX_new_from_pkey(NULL, is->key,
+	    NULL)) == NULL || EVP_PKEY_sign_init(is->sign_tmpl) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(is->sign_tmpl, is->sign_md) != 1)
+		return idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
+		    "cannot set up signing with the CA key");
 	return IDPROV_OK;
 }
 
@@ -239,6 +250,7 @@ srv_issuer_close(srv_issuer *is)
 	if (is == NULL)
 		return;
 	EVP_PKEY_free(is->key);
+	EVP_PKEY_CTX_free(is->sign_tmpl);
 	EVP_MD_free(is->sign_md);
 	EVP_MD_free(is->sha1);
 	EVP_MD_free(is->sha256);
@@ -264,6 +276,31 @@ srv_issuer_get_parts(const srv_issuer *is, srv_issuer_parts *out)
 	out->aki_ext_len = is->aki_ext_len;
 }
 
+/* Sign tbs into sig (*sig_len: its size in, the signature's length out):
+ * EC and RSA hash here and sign the digest with a copy of the prepared
+ * context; Ed25519 signs the message itself. */
+static int
+sign_bytes(srv_issuer *is, EVP_MD_CTX *mctx, const unsigned char *tbs,
+    size_t tbs_len, unsigned char *sig, size_t *sig_len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	EVP_PKEY_CTX *pctx;
+	int ok;
+
+	if (is->sign_tmpl == NULL)
+		return EVP_DigestSignInit(mctx, NULL, NULL, NULL, is->key) == 1 &&
+		    EVP_DigestSign(mctx, sig, sig_len, tbs, tbs_len) == 1;
+	if (EVP_DigestInit_ex(mctx, is->sign_md, NULL) != 1 ||
+	    EVP_DigestUpdate(mctx, tbs, tbs_len) != 1 ||
+	    EVP_DigestFinal_ex(mctx, md, &md_len) != 1 ||
+	    (pctx = EVP_PKEY_CTX_dup(is->sign_tmpl)) == NULL)
+		return 0;
+	ok = EVP_PKEY_sign(pctx, sig, sig_len, md, md_len) == 1;
+	EVP_PKEY_CTX_free(pctx);
+	return ok;
+}
+
 idprov_status
 srv_issuer_sign(srv_issuer *is, const unsigned char *tbs, size_t tbs_len,
     idprov_buf *out, idprov_error *err)
@@ -280,8 +317,7 @@ srv_issuer_sign(srv_issuer *is, const unsigned char *tbs, size_t tbs_len,
 		    "out of memory signing");
 		goto out;
 	}
-	if (EVP_DigestSignInit(ctx, NULL, is->sign_md, NULL, is->key) != 1 ||
-	    EVP_DigestSign(ctx, sig, &sig_len, tbs, tbs_len) != 1) {
+	if (!sign_bytes(is, ctx, tbs, tbs_len, sig, &sig_len)) {
 		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
 		    "the CA key failed to sign");
 		goto out;
