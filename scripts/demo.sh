@@ -122,7 +122,8 @@ rc=0
 echo "renewal refused (exit $rc), as it must be"
 "$IDPROVCTL" crl --out "$WORK/crl.der"
 openssl crl -inform DER -in "$WORK/crl.der" -CAfile "$CA" -noout -text | grep -E "verify|Serial Number" | head -5
-openssl crl -inform DER -in "$WORK/crl.der" -noout -text | grep -q "$new_serial" ||
+crl_text=$(openssl crl -inform DER -in "$WORK/crl.der" -noout -text)
+grep -q "$new_serial" <<<"$crl_text" ||
 	fail "the CRL does not list the revoked certificate"
 
 step "Stop the server (SIGTERM)"

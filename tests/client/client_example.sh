@@ -20,9 +20,12 @@ c_run out rc env IDPROV_SECRET='wrong' "$EXAMPLE" "$H_URL" ex2 "$H_TMP/ex2"
 h_expect_eq 1 "$rc" "the example reports a failure"
 h_expect_contains "$out" "provisioning failed" "the example's error line"
 # It links the shared library, and that exports the public API only.
-ldd "$EXAMPLE" | grep -q 'libidprov\.so\.0' || h_fail "the example is not linked to libidprov.so.0"
+# (ldd's output in a variable: grep -q closing the pipe early would make
+# ldd die of SIGPIPE, which pipefail reports as a failure.)
+deps=$(ldd "$EXAMPLE")
+grep -q 'libidprov\.so\.0' <<<"$deps" || h_fail "the example is not linked to libidprov.so.0"
 h_ok
-lib=$(ldd "$EXAMPLE" | sed -n 's/.*libidprov\.so\.0 => \([^ ]*\).*/\1/p')
+lib=$(printf '%s\n' "$deps" | sed -n 's/.*libidprov\.so\.0 => \([^ ]*\).*/\1/p')
 bad=$(nm -D --defined-only "$lib" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -v '^idprov_client_\|^idprov_discover@\|^idprov_status_str@' || true)
 h_expect_eq "" "$bad" "symbols libidprov.so exports beyond the public API"
 h_pass

@@ -29,7 +29,7 @@ h_ok
 cc -std=c11 -Wall -Werror example.c $(pkg-config --cflags idprov) "$t/$I_LIBDIR/libidprov.a" \
 	$(pkg-config --libs $deps) -o example-static >"$H_TMP/cc-static.log" 2>&1 ||
 	h_fail "the example does not build against libidprov.a and Requires.private: $(cat "$H_TMP/cc-static.log")"
-if ldd ./example-static | grep -q libidprov; then
+if grep -q libidprov <<<"$(ldd ./example-static)"; then
 	h_fail "the static example should not load libidprov.so"
 fi
 h_ok
