@@ -93,6 +93,16 @@ idprov_status srv_registry_renewal_check(srv_registry *r,
     const char *device_id, const char *serial_hex, srv_renewal *out,
     idprov_error *err);
 
+/* A renewal's record_issue with the renewal check inside the same
+ * transaction, so that two renewals with one certificate, or a renewal
+ * and a revocation, cannot both pass: when the presented certificate
+ * (renew_serial_hex) may no longer renew, nothing is written, *out says
+ * why and IDPROV_OK is returned; *out is SRV_RENEW_OK when recorded. */
+idprov_status srv_registry_record_renewal(srv_registry *r,
+    const srv_reg_client *c, const srv_reg_cert *cert, time_t now,
+    const char *reason, const char *renew_serial_hex, srv_renewal *out,
+    idprov_error *err);
+
 typedef struct srv_reg_device {
 	char device_id[72];
 	char status[16];	/* approved revoked waiting rejected */
