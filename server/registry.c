@@ -378,28 +378,24 @@ finish(srv_registry *r, int ok, const char *what, idprov_error *err)
 	return st;
 }
 
-idprov_status
-srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
-    const srv_reg_cert *cert, time_t now, const char *reason,
-    idprov_error *err)
+/* The rows of an issued certificate (lock held, transaction open). */
+static int
+write_issue(srv_registry *r, const srv_reg_client *c,
+    const srv_reg_cert *cert, time_t now, const char *reason)
 {
 	sqlite3_stmt *s;
-	idprov_status st;
-	int ok = 0;
 
-	if ((st = begin(r, err)) != IDPROV_OK)
-		return st;
 	if ((s = stmt(r, S_CERT_INSERT)) == NULL)
-		goto out;
+		return 0;
 	bind_text(s, 1, cert->serial_hex);
 	bind_text(s, 2, c->device_id);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)cert->not_before);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)cert->not_after);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
 	if (!step_done(s))
-		goto out;
+		return 0;
 	if ((s = stmt(r, S_DEVICE_ISSUE)) == NULL)
-		goto out;
+		return 0;
 	bind_text(s, 1, c->device_id);
 	bind_text(s, 2, cert->pem);
 	bind_text(s, 3, cert->serial_hex);
@@ -411,14 +407,26 @@ srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
 	bind_text(s, 9, c->key_fingerprint != NULL ? c->key_fingerprint : "");
 	sqlite3_bind_int64(s, 10, (sqlite3_int64)now);
 	if (!step_done(s))
-		goto out;
+		return 0;
 	if ((s = stmt(r, S_PENDING_DELETE)) == NULL)
-		goto out;
+		return 0;
 	bind_text(s, 1, c->device_id);
 	if (!step_done(s))
-		goto out;
-	ok = audit_row(r, now, c->device_id, c->peer, "approved", reason);
-out:
+		return 0;
+	return audit_row(r, now, c->device_id, c->peer, "approved", reason);
+}
+
+idprov_status
+srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
+    const srv_reg_cert *cert, time_t now, const char *reason,
+    idprov_error *err)
+{
+	idprov_status st;
+	int ok;
+
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	ok = write_issue(r, c, cert, now, reason);
 	return finish(r, ok, "cannot record an issued certificate", err);
 }
 
@@ -525,29 +533,29 @@ out:
 	return finish(r, ok, "cannot record posted OOB secrets", err);
 }
 
-idprov_status
-srv_registry_renewal_check(srv_registry *r, const char *device_id,
-    const char *serial_hex, srv_renewal *out, idprov_error *err)
+/* The renewal rule (lock held): 1 when *out is decided, 0 on a
+ * database error. */
+static int
+renewal_verdict(srv_registry *r, const char *device_id,
+    const char *serial_hex, srv_renewal *out)
 {
 	sqlite3_stmt *s;
-	idprov_status st = IDPROV_OK;
 	int rc;
 
 	*out = SRV_RENEW_OK;
-	pthread_mutex_lock(&r->lock);
 	if ((s = stmt(r, S_CERT_REVOKED_AT)) == NULL)
-		goto fail;
+		return 0;
 	bind_text(s, 1, serial_hex);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		*out = SRV_RENEW_REVOKED;
-	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto fail;
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return 0;
 	if (*out != SRV_RENEW_OK)
-		goto done;
+		return 1;
 	if ((s = stmt(r, S_DEVICE_RENEW)) == NULL)
-		goto fail;
+		return 0;
 	bind_text(s, 1, device_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -558,16 +566,45 @@ srv_registry_renewal_check(srv_registry *r, const char *device_id,
 		else if (cur != NULL &&
 		    strcmp((const char *)cur, serial_hex) != 0)
 			*out = SRV_RENEW_SUPERSEDED;
-	} else if (rc != SQLITE_DONE) {
-		goto fail;
 	}
 	sqlite3_reset(s);
-	goto done;
-fail:
-	st = db_error(r, err, "cannot check a renewal");
-done:
+	return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+idprov_status
+srv_registry_renewal_check(srv_registry *r, const char *device_id,
+    const char *serial_hex, srv_renewal *out, idprov_error *err)
+{
+	idprov_status st = IDPROV_OK;
+
+	pthread_mutex_lock(&r->lock);
+	if (!renewal_verdict(r, device_id, serial_hex, out))
+		st = db_error(r, err, "cannot check a renewal");
 	pthread_mutex_unlock(&r->lock);
 	return st;
+}
+
+idprov_status
+srv_registry_record_renewal(srv_registry *r, const srv_reg_client *c,
+    const srv_reg_cert *cert, time_t now, const char *reason,
+    const char *renew_serial_hex, srv_renewal *out, idprov_error *err)
+{
+	idprov_status st;
+	int ok;
+
+	*out = SRV_RENEW_OK;
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	ok = renewal_verdict(r, c->device_id, renew_serial_hex, out);
+	if (ok && *out != SRV_RENEW_OK) {
+		/* Refused: nothing to write; the answer is the caller's. */
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		pthread_mutex_unlock(&r->lock);
+		return IDPROV_OK;
+	}
+	if (ok)
+		ok = write_issue(r, c, cert, now, reason);
+	return finish(r, ok, "cannot record a renewed certificate", err);
 }
 
 static void

@@ -83,14 +83,20 @@ answer(provreq_ctx *c, const char *status, long long retry_sec,
 }
 
 /* Issue, commit, answer Approved signed with key. 0 on failure (the
- * response is then a 500). */
+ * response is then a 500).  A renewal (renew_serial: the presented
+ * certificate's) is checked again inside the committing transaction:
+ * when it may no longer renew, nothing is answered, *refused says why
+ * and -1 is returned. */
 static int
-issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason)
+issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
+    const char *renew_serial, srv_renewal *refused)
 {
 	srv_issued cert;
 	srv_reg_cert rc;
 	srv_reg_client cl = client_of(c);
+	srv_renewal verdict = SRV_RENEW_OK;
 	idprov_error err;
+	idprov_status st;
 
 	if (srv_issuer_issue(c->app->issuer, c->m.device_id, c->spki,
 	    c->spki_len, c->set.cert_validity_sec, c->now, &cert, &err) !=
@@ -102,11 +108,22 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason)
 	rc.serial_hex = cert.serial_hex;
 	rc.not_before = cert.not_before;
 	rc.not_after = cert.not_after;
-	if (srv_registry_record_issue(c->app->reg, &cl, &rc, c->now, reason,
-	    &err) != IDPROV_OK) {
+	if (renew_serial != NULL)
+		st = srv_registry_record_renewal(c->app->reg, &cl, &rc, c->now,
+		    reason, renew_serial, &verdict, &err);
+	else
+		st = srv_registry_record_issue(c->app->reg, &cl, &rc, c->now,
+		    reason, &err);
+	if (st != IDPROV_OK) {
 		srv_issued_free(&cert);
 		srv_respond_error(c->resp, 500, "error", err.msg);
 		return 0;
+	}
+	if (verdict != SRV_RENEW_OK) {
+		/* Another renewal or a revocation got there first. */
+		srv_issued_free(&cert);
+		*refused = verdict;
+		return -1;
 	}
 	/* Renew at half-life. */
 	answer(c, IDPROV_STATUS_APPROVED, c->set.cert_validity_sec / 2,
@@ -156,7 +173,7 @@ by_secret(provreq_ctx *c, const char *refused)
 	case SRV_OOB_TAKEN:
 		if (!issue(c, taken.secret, taken.secret_len,
 		    refused != NULL ? "new OOB secret after a refused renewal" :
-		    "OOB secret")) {
+		    "OOB secret", NULL, NULL)) {
 			/* Nothing was issued: the secret stays usable. */
 			srv_oob_restore(c->app->oob, c->m.device_id, &taken);
 			return;
@@ -281,7 +298,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 
 		snprintf(why, sizeof(why), "request by administrator %.60s",
 		    req->peer_cn != NULL ? req->peer_cn : "");
-		issue(&c, "", 0, why);
+		issue(&c, "", 0, why, NULL, NULL);
 		goto out;
 	}
 	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&
@@ -293,10 +310,12 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 			srv_respond_error(resp, 500, "error", err.msg);
 			goto out;
 		}
-		if (verdict == SRV_RENEW_OK) {
-			issue(&c, "", 0, "renewal");
+		/* The check above spares a signature when the answer is
+		 * already known; the one that counts is in issue's
+		 * transaction (finding F4). */
+		if (verdict == SRV_RENEW_OK &&
+		    issue(&c, "", 0, "renewal", serial, &verdict) != -1)
 			goto out;
-		}
 		by_secret(&c, verdict == SRV_RENEW_REVOKED ?
 		    "renewal refused: the certificate is revoked" :
 		    "renewal refused: the certificate is superseded");

@@ -130,6 +130,54 @@ test_renewal_rules(void **state)
 	srv_registry_close(r);
 }
 
+/* The renewal rule checked in the issuing transaction (finding F4): the
+ * second renewal with one certificate, or one after a revocation, writes
+ * nothing. */
+static void
+test_record_renewal(void **state)
+{
+	srv_registry *r = NULL;
+	srv_reg_client c = { "d2", "192.0.2.1", "", "127.0.0.1", "fp" };
+	srv_reg_cert b = { "PEM-B", "0B", 0, 0 }, x = { "PEM-C", "0C", 0, 0 };
+	srv_reg_device d;
+	srv_renewal v;
+	time_t now = time(NULL);
+	int found;
+	long long n;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	issue(r, "d2", "0A", now);
+	assert_int_equal(srv_registry_record_renewal(r, &c, &b, now, "renewal",
+	    "0A", &v, NULL), IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);
+	/* 0A again: superseded by 0B, nothing written. */
+	assert_int_equal(srv_registry_record_renewal(r, &c, &x, now, "renewal",
+	    "0A", &v, NULL), IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_SUPERSEDED);
+	assert_int_equal(srv_registry_get_device(r, "d2", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_true(found);
+	assert_string_equal(d.serial, "0B");
+	assert_int_equal(d.issue_count, 2);
+	srv_reg_device_free(&d);
+	/* After a revocation the current certificate cannot renew either,
+	 * and the device stays revoked. */
+	assert_int_equal(srv_registry_revoke(r, "d2", "stolen", 0, "p",
+	    "admin", now, &found, &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_record_renewal(r, &c, &x, now, "renewal",
+	    "0B", &v, NULL), IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_REVOKED);
+	assert_int_equal(srv_registry_get_device(r, "d2", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_string_equal(d.status, "revoked");
+	assert_string_equal(d.serial, "0B");
+	srv_reg_device_free(&d);
+	/* The registry is still usable: no transaction was left open. */
+	issue(r, "d3", "0D", now);
+	srv_registry_close(r);
+}
+
 typedef struct collect {
 	char ids[16][100];
 	int n;
@@ -287,6 +335,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_create_and_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_renewal_rules, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_record_renewal, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_crl, setup,
 		    teardown),
