@@ -9,7 +9,7 @@ h_ca_init
 h_server_start
 
 # raw HEADERS BODY ("|" stands for CRLF in both): sends one request with the given header lines, then a
-# pipelined GET of the directory; prints the first answer's status line,
+# pipelined GET of the directory (Connection: close); prints the first answer's status line,
 # its body, and whether a second answer came ("second: yes/no").
 raw() {
 	python3 - "$H_PORT" "$H_CA/ca.pem" "$1" "$2" <<'PY'
@@ -20,7 +20,7 @@ ctx.check_hostname = False
 s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20))
 req = ("POST /idprov/provreq HTTP/1.1\r\nHost: x\r\n" + headers.replace("|", "\r\n") +
        "\r\n\r\n" + body.replace("|", "\r\n")).encode()
-s.sendall(req + b"GET /idprov/directory HTTP/1.1\r\nHost: x\r\n\r\n")
+s.sendall(req + b"GET /idprov/directory HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 data = b""
 try:
     while True:
