@@ -81,6 +81,11 @@ s_expect_code 400 "$out" "validUntil two days ahead with --oob-max 1d"
 s_expect_error_body "$out" "validUntil beyond the maximum"
 out=$(post "$(oob oob-v4 s "$(s_time 43200)")" "${admin[@]}")
 s_expect_code 200 "$out" "validUntil 12 hours ahead with --oob-max 1d"
+# at the edge: a minute inside the maximum is fine, a minute beyond is not
+out=$(post "$(oob oob-v4b s "$(s_time $((86400 - 60)))")" "${admin[@]}")
+s_expect_code 200 "$out" "validUntil a minute short of --oob-max 1d"
+out=$(post "$(oob oob-v4c s "$(s_time $((86400 + 60)))")" "${admin[@]}")
+s_expect_code 400 "$out" "validUntil a minute beyond --oob-max 1d"
 # RFC 3339 allows offsets and fractions of a second.
 v=$(TZ=Etc/GMT-2 date -d "@$(($(date +%s) + 7200))" '+%Y-%m-%dT%H:%M:%S.25+02:00')
 out=$(post "$(oob oob-v5 s "$v")" "${admin[@]}")
