@@ -118,4 +118,20 @@ for _ in $(seq 50); do
 done
 h_expect_eq 200 "$out" "served again once the 3 connections are closed"
 h_server_stop
+
+# 7. --lockout-after 2: one wrong signature is forgiven, two discard the secret
+h_server_start --lockout-after 2
+s_oob cf-lock1 right-1
+s_provreq "$H_TMP/r.json" cf-lock1 wrong k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "one wrong signature with --lockout-after 2"
+s_provreq "$H_TMP/r.json" cf-lock1 right-1 k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" right-1 Approved "the right one after it"
+s_oob cf-lock2 right-2
+for i in 1 2; do
+	s_provreq "$H_TMP/r.json" cf-lock2 "wrong-$i" k1 >/dev/null
+	s_expect_resp "$H_TMP/r.json" "" Rejected "wrong signature $i with --lockout-after 2"
+done
+s_provreq "$H_TMP/r.json" cf-lock2 right-2 k1 >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "the right signature after 2 wrong ones with --lockout-after 2"
+h_server_stop
 h_pass
