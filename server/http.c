@@ -85,7 +85,6 @@ struct srv_worker {
 	long long cap_warned_ms;	/* last "cap reached" warning */
 	struct event *resume_ev;	/* re-enables paused listeners */
 	int accept_paused;	/* in an accept() failure episode */
-	long long accept_warned_ms;	/* last "accept failed" warning */
 };
 
 struct srv_http {
@@ -97,6 +96,7 @@ struct srv_http {
 	atomic_int idle_timeout_sec;
 	atomic_int max_connections;
 	atomic_int n_conn;
+	atomic_llong accept_warned_ms;	/* last "cannot accept" warning */
 	int ex_idx;		/* SSL ex_data index of the srv_conn */
 	size_t n_addr;
 	struct sockaddr_storage addr[SRV_MAX_LISTEN];
@@ -584,7 +584,7 @@ reply:
  * CPU and one log line per try).  Instead the failing listener pauses for
  * SRV_ACCEPT_PAUSE_MS, the connections already open are served as usual
  * (closing them is what frees descriptors), and the log gets one warning
- * per episode, at most one a minute.
+ * per episode, at most one a minute for the whole process.
  */
 
 static int
@@ -616,16 +616,19 @@ accept_error_cb(struct evconnlistener *lev, void *arg)
 	int e = EVUTIL_SOCKET_ERROR();
 	struct timeval pause = { 0, SRV_ACCEPT_PAUSE_MS * 1000 };
 	srv_worker *w;
-	long long now;
+	long long now, last;
 
 	(void)arg;
 	evconnlistener_disable(lev);
 	if ((w = worker_of_base(evconnlistener_get_base(lev))) == NULL)
 		return;	/* cannot happen: without the timer, stay paused */
 	now = now_ms();
+	last = atomic_load(&w->h->accept_warned_ms);
+	/* Every worker runs out at once: one of them speaks. */
 	if (!w->accept_paused && !w->draining &&
-	    now - w->accept_warned_ms >= SRV_ACCEPT_WARN_MS) {
-		w->accept_warned_ms = now;
+	    now - last >= SRV_ACCEPT_WARN_MS &&
+	    atomic_compare_exchange_strong(&w->h->accept_warned_ms, &last,
+	    now)) {
 		srv_logf(w->h->lg, SRV_LOG_WARN, "cannot accept connections: "
 		    "%s; new connections wait while the open ones are "
 		    "served%s", strerror(e), e == EMFILE || e == ENFILE ?
@@ -810,7 +813,6 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	w->h = h;
 	w->id = id;
 	w->cap_warned_ms = -60000;
-	w->accept_warned_ms = -SRV_ACCEPT_WARN_MS;
 	if ((w->base = event_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->sweep_ev = event_new(w->base, -1, EV_PERSIST, sweep_cb,
@@ -885,6 +887,7 @@ srv_http_new(const srv_config *cfg, srv_app *app, srv_log *lg,
 	h->ctx = ctx;
 	pthread_mutex_init(&h->tls_lock, NULL);
 	atomic_init(&h->n_conn, 0);
+	atomic_init(&h->accept_warned_ms, -SRV_ACCEPT_WARN_MS);
 	atomic_init(&h->read_timeout_sec, cfg->read_timeout_sec);
 	atomic_init(&h->idle_timeout_sec, cfg->idle_timeout_sec);
 	atomic_init(&h->max_connections, cfg->max_connections);

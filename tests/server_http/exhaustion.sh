@@ -13,7 +13,7 @@ real=$IDPROVD
 IDPROVD="$H_TMP/idprovd-ulimit"
 printf '#!/usr/bin/env bash\nulimit -n 40 || exit 99\nexec "%s" "$@"\n' "$real" >"$IDPROVD"
 chmod +x "$IDPROVD"
-h_server_start --workers 1 --read-timeout 30s
+h_server_start --workers 2 --read-timeout 30s
 limit=$(sed -n 's/^Max open files *\([0-9]*\).*/\1/p' "/proc/$H_PID/limits")
 h_expect_eq 40 "$limit" "idprovd's descriptor limit"
 lines_before=$(wc -l <"$H_TMP/idprovd.log")
