@@ -559,17 +559,26 @@ reply:
 	resp.body = NULL;
 	evhttp_request_set_on_complete_cb(req, conn_done_cb, c);
 
-	if (srv_log_enabled(h->lg, SRV_LOG_INFO))
-		srv_logf(h->lg, SRV_LOG_INFO, "request method=%s path=%s "
-		    "device=%s peer=%s role=%s status=%d outcome=\"%s\" "
-		    "ms=%.3f", method_name(cmd), path != NULL ? path :
-		    "(invalid)", resp.device[0] != '\0' ? resp.device :
-		    (c->peer.cn[0] != '\0' ? c->peer.cn : "-"),
+	if (srv_log_enabled(h->lg, SRV_LOG_INFO)) {
+		/* Values a client chooses are quoted and escaped: one request,
+		 * one line, and no key=value pairs of the client's making. */
+		char qpath[512], qdevice[160], qoutcome[200];
+
+		srv_logf(h->lg, SRV_LOG_INFO, "request method=%s path=\"%s\" "
+		    "device=\"%s\" peer=%s role=%s status=%d outcome=\"%s\" "
+		    "ms=%.3f", method_name(cmd),
+		    srv_log_quoted(qpath, sizeof(qpath),
+		    path != NULL ? path : "(invalid)"),
+		    srv_log_quoted(qdevice, sizeof(qdevice),
+		    resp.device[0] != '\0' ? resp.device :
+		    (c->peer.cn[0] != '\0' ? c->peer.cn : "-")),
 		    r.peer_addr != NULL ? r.peer_addr :
 		    (peer_addr != NULL ? peer_addr : "-"),
 		    role_name(c->peer.role), resp.status,
-		    resp.outcome[0] != '\0' ? resp.outcome : "-",
+		    srv_log_quoted(qoutcome, sizeof(qoutcome),
+		    resp.outcome[0] != '\0' ? resp.outcome : "-"),
 		    (double)(now_us() - start) / 1000.0);
+	}
 	evhttp_send_reply(req, resp.status, NULL, NULL);
 	free(body);
 	free(path);

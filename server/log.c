@@ -79,3 +79,24 @@ srv_logf(const srv_log *lg, int level, const char *fmt, ...)
 	if (write(STDERR_FILENO, line, len) < 0)
 		return;
 }
+
+const char *
+srv_log_quoted(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+
+	if (n == 0)
+		return out;
+	if (s == NULL)
+		s = "-";
+	for (; *s != '\0' && o + 1 < n; s++) {
+		if (*s == '"' || *s == '\\') {
+			if (o + 2 >= n)
+				break;
+			out[o++] = '\\';
+		}
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+	return out;
+}

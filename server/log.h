@@ -7,6 +7,7 @@
 #define IDPROVD_LOG_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 enum {
 	SRV_LOG_ERROR = 0,
@@ -36,5 +37,13 @@ void srv_logf(const srv_log *lg, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/*
+ * Copy s into out (size n, always NUL-terminated) with '"' and '\\'
+ * escaped by a backslash, for a value logged inside double quotes: a
+ * client cannot end the quotes and add key=value pairs of its own.
+ * Returns out.  NULL is copied as "-".
+ */
+const char *srv_log_quoted(char *out, size_t n, const char *s);
 
 #endif

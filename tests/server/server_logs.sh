@@ -54,6 +54,8 @@ printf '{"deviceID":"x\\nidprovd: info: FORGED-2","oobSecret":"s"}' >"$H_TMP/bod
 h_curl_admin -X POST --data-binary @"$H_TMP/body.json" "$H_URL/idprov/oobsecret" >/dev/null
 s_probe provreq-body --id $'x\nidprovd: info: FORGED-3' --pub "$H_TMP/k1.pub" --secret x >"$H_TMP/body.json"
 h_curl -X POST --data-binary @"$H_TMP/body.json" "$H_URL/idprov/provreq" >/dev/null
+# a path that tries to close the quotes and add key=value pairs of its own
+h_curl "$H_URL/idprov/status/q%22%20status=200%20role=admin%20device=%22FORGED-Q" >/dev/null
 # a failed handshake names the peer
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=admin/CN=mallory" \
 	-days 1 -keyout "$H_TMP/foreign.key" -out "$H_TMP/foreign.pem" 2>/dev/null
@@ -68,6 +70,10 @@ if grep -aq '^idprovd: info: FORGED' "$H_TMP/idprovd.log"; then
 	h_fail "a client forged a log line: $(grep -a '^idprovd: info: FORGED' "$H_TMP/idprovd.log")"
 fi
 h_ok
+qline=$(grep -a 'FORGED-Q' "$H_TMP/idprovd.log" | head -n 1)
+h_expect_contains "$qline" 'path="/idprov/status/q\" status=200 role=admin device=\"FORGED-Q"' \
+	"a quote in the path is escaped in the log"
+h_expect_contains "$qline" "role=none status=" "the request's own role and status"
 bad=$(grep -av '^idprovd: [a-z]*: ' "$H_TMP/idprovd.log" | grep -av '^\[warn\]' || true)
 [ -z "$bad" ] || h_fail "log lines not in the 'idprovd: LEVEL: message' form: ${bad:0:400}"
 h_ok

@@ -43,7 +43,7 @@ h_expect_contains "$body" '"mqtt":"mqtts://from-flag:8883"' "the --service flag 
 h_expect_contains "$body" '"web":"https://from-file/"' "[services] web from the file"
 h_expect_not_contains "$body" "from-file:8883" "the file's mqtt entry is replaced"
 # --log-level info beats [log] level = warn: request lines are logged.
-sh_wait_log "request method=GET path=/idprov/directory"
+sh_wait_log "request method=GET path=\"/idprov/directory\""
 h_expect_not_contains "$(cat "$H_TMP/idprovd.log")" "dnssd" "--no-dnssd beats [dnssd] enabled"
 h_server_stop
 echo "checked: file keys apply and every flag beats the file"

@@ -40,11 +40,11 @@ sh_cert alien1 admin 2 "$H_TMP/other"
 
 # No certificate, and each valid one: the log line names the role.
 h_curl "$H_URL/idprov/directory" >/dev/null
-sh_wait_log "device=- peer=127.0.0.1 role=none status=200"
+sh_wait_log "device=\"-\" peer=127.0.0.1 role=none status=200"
 for c in dev1:device adm1:admin plug1:admin guest1:other; do
 	out=$(h_curl --cert "$H_TMP/${c%%:*}.pem" --key "$H_TMP/${c%%:*}.key" "$H_URL/idprov/directory")
 	h_expect_eq 200 "$(h_code "$out")" "directory with the ${c%%:*} certificate"
-	sh_wait_log "device=${c%%:*} peer=127.0.0.1 role=${c##*:} status=200"
+	sh_wait_log "device=\"${c%%:*}\" peer=127.0.0.1 role=${c##*:} status=200"
 done
 echo "checked: no certificate, device, admin, plugin and other roles"
 
