@@ -237,6 +237,20 @@ idprov_key_fingerprint(EVP_PKEY *key, char hex_out[65], idprov_error *err)
 
 /* ---- certificates ---- */
 
+/*
+ * OpenSSL fills an X509's extension cache (key ids, purposes, flags) on
+ * first use, under a lock for the writer but not for readers.  A
+ * certificate shared by threads (the CA in idprovd's workers) must have it
+ * filled before it is shared, so every certificate we hand out is warmed
+ * here, on the thread that made it.
+ */
+static void
+warm_extension_cache(X509 *cert)
+{
+	(void)X509_check_purpose(cert, -1, 0);
+	ERR_clear_error();
+}
+
 idprov_status
 idprov_cert_from_pem(const char *pem, X509 **out, idprov_error *err)
 {
@@ -254,6 +268,7 @@ idprov_cert_from_pem(const char *pem, X509 **out, idprov_error *err)
 	if (*out == NULL)
 		return idprov_error_set_ssl(err, IDPROV_ERR_INVALID,
 		    "the text holds no PEM certificate");
+	warm_extension_cache(*out);
 	return IDPROV_OK;
 }
 
@@ -756,6 +771,7 @@ idprov_cert_issue(const idprov_cert_profile *p, EVP_PKEY *subject_key,
 		    "cannot sign the certificate");
 		goto out;
 	}
+	warm_extension_cache(cert);
 	*out = cert;
 	cert = NULL;
 	st = IDPROV_OK;
