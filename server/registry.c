@@ -139,12 +139,35 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "device_id LIMIT -1 OFFSET ?1)",
 };
 
+/* WAL frames after which the checkpointer copies the WAL back into the
+ * database (SQLite's own automatic checkpoint threshold). */
+#define CHECKPOINT_FRAMES 1000
+/* WAL frames after which a checkpoint is finished under the registry
+ * lock, so that the WAL can start over (see checkpointer). */
+#define CHECKPOINT_RESTART_FRAMES (4 * CHECKPOINT_FRAMES)
+
 struct srv_registry {
 	pthread_mutex_t lock;
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
 	long long audit_keep, pending_keep, prune_every;
 	long long audits_since_prune;
+	/*
+	 * The checkpointer: a thread with its own connection that copies the
+	 * WAL back into the database (PASSIVE: it never blocks a writer).
+	 * SQLite's automatic checkpoint would run it, with its fsyncs, inside
+	 * the COMMIT of whichever request crosses the threshold, holding
+	 * `lock`: under load both workers then sat idle for milliseconds
+	 * (measured: the provisioning rate 0.73x nginx's with it, 0.87x
+	 * without).  The commit's WAL hook only signals the thread.
+	 */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	int ckpt_started;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	int ckpt_wanted, ckpt_stop;
+	int ckpt_asked_at;	/* WAL frames at the last signal; under `lock` */
 };
 
 static idprov_status
@@ -292,6 +315,83 @@ migrate(srv_registry *r, idprov_error *err)
 	return IDPROV_OK;
 }
 
+static void *
+checkpointer(void *arg)
+{
+	srv_registry *r = arg;
+	int log;
+
+	pthread_mutex_lock(&r->ckpt_lock);
+	for (;;) {
+		while (!r->ckpt_wanted && !r->ckpt_stop)
+			pthread_cond_wait(&r->ckpt_cond, &r->ckpt_lock);
+		if (r->ckpt_stop)
+			break;
+		r->ckpt_wanted = 0;
+		pthread_mutex_unlock(&r->ckpt_lock);
+		/* SQLITE_BUSY (another process holds the checkpoint lock) is
+		 * fine: the next signal retries. */
+		log = 0;
+		sqlite3_wal_checkpoint_v2(r->ckpt_db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &log, NULL);
+		if (log >= CHECKPOINT_RESTART_FRAMES) {
+			/* The WAL starts over only at a write that begins after
+			 * a checkpoint copied all of it; under sustained load
+			 * commits always come in between, the WAL grows, and
+			 * every page lookup slows down.  Now and then, copy the
+			 * few frames left with the writers held off. */
+			pthread_mutex_lock(&r->lock);
+			sqlite3_wal_checkpoint_v2(r->ckpt_db, NULL,
+			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+			pthread_mutex_unlock(&r->lock);
+		}
+		pthread_mutex_lock(&r->ckpt_lock);
+	}
+	pthread_mutex_unlock(&r->ckpt_lock);
+	return NULL;
+}
+
+/* After each commit on the main connection (its lock held): a signal for
+ * every CHECKPOINT_FRAMES frames the WAL grew by.  The WAL restarts from
+ * its beginning at a write after a complete checkpoint. */
+static int
+wal_committed(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	srv_registry *r = arg;
+
+	(void)db;
+	(void)name;
+	if (frames < r->ckpt_asked_at)
+		r->ckpt_asked_at = 0;
+	if (frames - r->ckpt_asked_at >= CHECKPOINT_FRAMES) {
+		r->ckpt_asked_at = frames;
+		pthread_mutex_lock(&r->ckpt_lock);
+		r->ckpt_wanted = 1;
+		pthread_cond_signal(&r->ckpt_cond);
+		pthread_mutex_unlock(&r->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+/* Open the checkpointer's connection and start it; on failure SQLite's
+ * automatic checkpoint stays in charge (slower, not wrong). */
+static void
+start_checkpointer(srv_registry *r, const char *path)
+{
+	if (sqlite3_open_v2(path, &r->ckpt_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(r->ckpt_db, "PRAGMA synchronous=NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    pthread_create(&r->ckpt_thread, NULL, checkpointer, r) != 0) {
+		sqlite3_close(r->ckpt_db);
+		r->ckpt_db = NULL;
+		return;
+	}
+	r->ckpt_started = 1;
+	/* Replaces the automatic checkpoint (itself a WAL hook). */
+	sqlite3_wal_hook(r->db, wal_committed, r);
+}
+
 idprov_status
 srv_registry_open(const char *path, srv_registry **out, idprov_error *err)
 {
@@ -303,6 +403,8 @@ srv_registry_open(const char *path, srv_registry **out, idprov_error *err)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
 		    "out of memory opening the registry");
 	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->ckpt_lock, NULL);
+	pthread_cond_init(&r->ckpt_cond, NULL);
 	r->audit_keep = 1000000;
 	r->pending_keep = 100000;
 	r->prune_every = 1000;
@@ -326,6 +428,7 @@ srv_registry_open(const char *path, srv_registry **out, idprov_error *err)
 	}
 	if ((st = migrate(r, err)) != IDPROV_OK)
 		goto out;
+	start_checkpointer(r, path);
 	*out = r;
 	r = NULL;
 out:
@@ -340,9 +443,23 @@ srv_registry_close(srv_registry *r)
 
 	if (r == NULL)
 		return;
+	if (r->ckpt_started) {
+		pthread_mutex_lock(&r->ckpt_lock);
+		r->ckpt_stop = 1;
+		pthread_cond_signal(&r->ckpt_cond);
+		pthread_mutex_unlock(&r->ckpt_lock);
+		pthread_join(r->ckpt_thread, NULL);
+	}
+	/* First the checkpointer's connection, so that the last one to close
+	 * (the main one) checkpoints and removes the WAL. */
+	sqlite3_close(r->ckpt_db);
+	if (r->db != NULL)
+		sqlite3_wal_hook(r->db, NULL, NULL);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(r->stmt[i]);
 	sqlite3_close(r->db);
+	pthread_cond_destroy(&r->ckpt_cond);
+	pthread_mutex_destroy(&r->ckpt_lock);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
