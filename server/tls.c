@@ -103,10 +103,13 @@ srv_tls_ctx_new(const srv_config *cfg, SSL_CTX **out, idprov_error *err)
 	 * Build the chain we send once, here.  Left to itself OpenSSL builds
 	 * it from the verify store on every handshake (an X509_verify_cert
 	 * with an ECDSA verification: ~20% of a handshake's CPU).  A chain
-	 * given in the certificate file is kept as it is.
+	 * given in the certificate file is kept as it is.  The root is left
+	 * out (RFC 8446 4.4.2 allows it): every peer that verifies already has
+	 * the CA, and decoding a certificate it does not need costs a device
+	 * ~0.15 ms per connection.
 	 */
 	if (SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR |
-	    SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR) == 0) {
+	    SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR | SSL_BUILD_CHAIN_FLAG_NO_ROOT) == 0) {
 		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO, "cannot build "
 		    "the certificate chain of %s", cfg->server_cert);
 		goto out;
