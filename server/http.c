@@ -25,6 +25,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -41,6 +42,9 @@
 #define SRV_BACKLOG 1024
 #define SRV_SWEEP_MS 250
 #define SRV_MAX_HEADERS_SIZE (16 * 1024)
+/* Bodies over IDPROV_MAX_BODY but under this are read and refused with a
+ * JSON 413; larger ones get libevent's own 413 without being kept. */
+#define SRV_BODY_READ_LIMIT (4 * IDPROV_MAX_BODY)
 #define SRV_MAX_WORKERS 256
 #define SRV_ACCEPT_PAUSE_MS 100
 #define SRV_ACCEPT_WARN_MS 60000
@@ -437,19 +441,28 @@ framing_error(struct evhttp_request *req)
 	return NULL;
 }
 
-/* resp gets a 400 with {"error":msg}; msg holds no character that JSON
- * would need escaped. */
+/* resp gets `status` with {"error":msg}; msg holds no character that
+ * JSON would need escaped. */
 static void
-bad_request(srv_response *resp, const char *msg, const char *outcome)
+error_reply(srv_response *resp, int status, const char *msg,
+    const char *outcome)
 {
 	size_t n = strlen(msg) + sizeof("{\"error\":\"\"}");
 
-	resp->status = 400;
+	resp->status = status;
 	if ((resp->body = malloc(n)) != NULL)
 		resp->body_len = (size_t)snprintf(resp->body, n,
 		    "{\"error\":\"%s\"}", msg);
-	snprintf(resp->outcome, sizeof(resp->outcome), "bad-request: %s",
-	    outcome);
+	snprintf(resp->outcome, sizeof(resp->outcome), "%s", outcome);
+}
+
+static void
+bad_request(srv_response *resp, const char *msg, const char *outcome)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "bad-request: %s", outcome);
+	error_reply(resp, 400, msg, why);
 }
 
 static void
@@ -469,7 +482,7 @@ request_cb(struct evhttp_request *req, void *arg)
 	const char *query = NULL, *framing;
 	char clen[32];
 	ev_uint16_t peer_port = 0;
-	size_t body_len;
+	size_t body_len = 0;
 	long long start;
 	int fd, one = 1, must_close = 0;
 
@@ -514,6 +527,13 @@ request_cb(struct evhttp_request *req, void *arg)
 	}
 	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	body_len = evbuffer_get_length(in);
+	if (body_len > IDPROV_MAX_BODY) {
+		/* Read in full (up to SRV_BODY_READ_LIMIT), so the
+		 * connection stays usable and the 413 is ours, in JSON. */
+		error_reply(&resp, 413, "the request body is over 64 KiB",
+		    "too-large");
+		goto reply;
+	}
 	if ((body = malloc(body_len + 1)) == NULL) {
 		resp.status = 500;
 		snprintf(resp.outcome, sizeof(resp.outcome), "out of memory");
@@ -580,6 +600,8 @@ reply:
 		    (double)(now_us() - start) / 1000.0);
 	}
 	evhttp_send_reply(req, resp.status, NULL, NULL);
+	if (body != NULL)
+		OPENSSL_cleanse(body, body_len);	/* may hold an OOB secret */
 	free(body);
 	free(path);
 }
@@ -832,7 +854,10 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
 		    "cannot create the event loop of a worker");
 	event_add(w->sweep_ev, &sweep);
-	evhttp_set_max_body_size(w->http, IDPROV_MAX_BODY);
+	/* Bodies up to SRV_BODY_READ_LIMIT are read and answered 413 by us
+	 * in JSON; beyond it libevent answers 413 itself (its HTML page)
+	 * without keeping more in memory. */
+	evhttp_set_max_body_size(w->http, SRV_BODY_READ_LIMIT);
 	evhttp_set_max_headers_size(w->http, SRV_MAX_HEADERS_SIZE);
 	/* Read (and drop) an oversized body before answering 413, so the
 	 * client is not cut off mid-upload and actually sees the 413. */
