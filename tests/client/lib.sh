@@ -6,8 +6,7 @@ C_PIDS=()
 c_cleanup() {
 	local rc=$? p
 	for p in "${C_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	(exit $rc)
-	h_cleanup
+	h_cleanup "$rc"
 }
 trap c_cleanup EXIT
 

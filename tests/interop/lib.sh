@@ -20,8 +20,7 @@ interop_cleanup() {
 		echo "---- goclient output (last 30 lines) ----" >&2
 		tail -n 30 "$H_TMP/goclient.log" >&2 || true
 	fi
-	(exit $rc)
-	h_cleanup
+	h_cleanup "$rc"
 }
 trap interop_cleanup EXIT
 

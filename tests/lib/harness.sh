@@ -22,8 +22,12 @@ H_PID=""
 H_NAME=$(basename "$0" .sh)
 H_CHECKS=0
 
+# h_cleanup [STATUS]: an area's own EXIT trap passes the status it saw
+# (under set -e, "(exit $rc)" in a trap would end the shell right there,
+# before the server is stopped).
 h_cleanup() {
 	local rc=$?
+	if [ $# -gt 0 ]; then rc=$1; fi
 	if [ -n "$H_PID" ] && kill -0 "$H_PID" 2>/dev/null; then
 		kill -TERM "$H_PID" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$H_PID" 2>/dev/null || break; sleep 0.1; done

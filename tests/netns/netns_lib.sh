@@ -68,8 +68,7 @@ ns_on_exit() {
 			tail -n 15 "$f" >&2 || true
 		done
 	fi
-	(exit $rc)
-	h_cleanup
+	h_cleanup "$rc"
 }
 trap ns_on_exit EXIT
 
