@@ -22,10 +22,19 @@ srv_json_object(const char *body, size_t len, const char *what, json_t **out,
 		    "%s: the body is larger than %d bytes", what,
 		    IDPROV_MAX_BODY);
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
+	if (root == NULL) {
+		char *near;
+
+		/* jansson quotes the token it stopped at, which inside a
+		 * string is that string so far: in a bulk OOB post, a secret.
+		 * Keep only the reason (a duplicated key is safe to name). */
+		if (json_error_code(&je) != json_error_duplicate_key &&
+		    (near = strstr(je.text, " near ")) != NULL)
+			*near = '\0';
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "%s: not valid JSON at byte %d: %s", what, je.position,
 		    je.text);
+	}
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return idprov_error_set(err, IDPROV_ERR_INVALID,

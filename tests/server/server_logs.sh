@@ -44,6 +44,8 @@ post /idprov/oobsecret "{\"deviceID\":\"sec-4\",\"oobSecret\":\"Zq7-SECRET-TWELV
 post /idprov/oobsecret $'{"deviceID":"sec-4","oobSecret":"Zq7-SECRET-\xff-THIRTEEN"}'
 post /idprov/admin/oobsecrets '{"secrets":[{"deviceID":"sec-5","oobSecret":"Zq7-SECRET-FOURTEEN"},{"deviceID":"","oobSecret":"Zq7-SECRET-FIFTEEN"}]}'
 post /idprov/admin/oobsecrets '{"secrets":[{"deviceID":"sec-5","oobSecret":"Zq7-SECRET-SIXTEEN"'
+# jansson stops inside the string at a raw tab and quotes what it read
+post /idprov/admin/oobsecrets $'{"secrets":[{"deviceID":"sec-5","oobSecret":"Zq7-SECRET-BULKTAB\tx"}]}'
 # a secret sent where a device would never put it
 post /idprov/provreq '{"deviceID":"sec-6","ip":"1.2.3.4","mac":"","publicKeyPEM":"Zq7-SECRET-SEVENTEEN","signature":"x"}'
 s_alive "the secret-bearing requests"
