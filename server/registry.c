@@ -479,9 +479,10 @@ begin(srv_registry *r, idprov_error *err)
 	return IDPROV_OK;
 }
 
-/* Commit if ok, else roll back; unlock. */
+/* Commit if ok, else roll back; the lock stays held. */
 static idprov_status
-finish(srv_registry *r, int ok, const char *what, idprov_error *err)
+end_transaction(srv_registry *r, int ok, const char *what,
+    idprov_error *err)
 {
 	idprov_status st = IDPROV_OK;
 
@@ -491,6 +492,49 @@ finish(srv_registry *r, int ok, const char *what, idprov_error *err)
 		st = db_error(r, err, what);
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 	}
+	return st;
+}
+
+/* Commit if ok, else roll back; unlock. */
+static idprov_status
+finish(srv_registry *r, int ok, const char *what, idprov_error *err)
+{
+	idprov_status st = end_transaction(r, ok, what, err);
+
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
+/*
+ * A transaction that must survive a power cut, not only a crash of the
+ * process: synchronous=FULL makes its COMMIT sync the WAL.  Used for
+ * revocations, which are rare and must never come back undone; issuing
+ * stays at NORMAL (durable against kill -9) for speed.  SQLite refuses to
+ * change the level inside a transaction, hence the pair.
+ */
+static idprov_status
+begin_durable(srv_registry *r, idprov_error *err)
+{
+	idprov_status st;
+
+	pthread_mutex_lock(&r->lock);
+	if (sqlite3_exec(r->db, "PRAGMA synchronous=FULL", NULL, NULL,
+	    NULL) != SQLITE_OK || !simple(r, S_BEGIN)) {
+		st = db_error(r, err, "cannot start a transaction");
+		sqlite3_exec(r->db, "PRAGMA synchronous=NORMAL", NULL, NULL,
+		    NULL);
+		pthread_mutex_unlock(&r->lock);
+		return st;
+	}
+	return IDPROV_OK;
+}
+
+static idprov_status
+finish_durable(srv_registry *r, int ok, const char *what, idprov_error *err)
+{
+	idprov_status st = end_transaction(r, ok, what, err);
+
+	sqlite3_exec(r->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	pthread_mutex_unlock(&r->lock);
 	return st;
 }
@@ -920,7 +964,7 @@ srv_registry_revoke(srv_registry *r, const char *device_id,
 
 	*found = 0;
 	*count = 0;
-	if ((st = begin(r, err)) != IDPROV_OK)
+	if ((st = begin_durable(r, err)) != IDPROV_OK)
 		return st;
 	if ((s = stmt(r, S_CERT_REVOKE)) == NULL)
 		goto out;
@@ -943,7 +987,7 @@ srv_registry_revoke(srv_registry *r, const char *device_id,
 	else
 		ok = 1;		/* nothing changed: commit the no-op */
 out:
-	return finish(r, ok, "cannot revoke", err);
+	return finish_durable(r, ok, "cannot revoke", err);
 }
 
 idprov_status

@@ -64,6 +64,9 @@ srv_h_admin_revoke(srv_app *app, const srv_request *req, srv_response *resp)
 			    "reason must not contain control characters");
 			goto out;
 		}
+	/* The secret goes first: a provisioning that takes it after this
+	 * point gets Waiting, not a certificate issued after the revocation. */
+	srv_oob_remove(app->oob, id);
 	if (srv_registry_revoke(app->reg, id, reason,
 	    srv_crl_reason_code(reason), req->peer_addr, req->peer_cn,
 	    time(NULL), &found,
@@ -76,7 +79,6 @@ srv_h_admin_revoke(srv_app *app, const srv_request *req, srv_response *resp)
 		    "the registry does not know this device");
 		goto out;
 	}
-	srv_oob_remove(app->oob, id);
 	if (srv_app_refresh_crl(app, &err) != IDPROV_OK) {
 		srv_respond_error(resp, 500, "error", err.msg);
 		goto out;
