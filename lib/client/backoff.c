@@ -41,3 +41,11 @@ idpc_renew_point(long long not_before, long long not_after)
 		return not_after;
 	return not_before + (not_after - not_before) * 2 / 3;
 }
+
+long long
+idpc_waiting_base(long long retry_sec, long long dflt, long long max)
+{
+	if (retry_sec <= 0)
+		return dflt;
+	return retry_sec > max ? max : retry_sec;
+}

@@ -16,6 +16,12 @@ double idpc_jitter_apply(double base, int pct, uint32_t r);
 /* base with +-pct % jitter from the OpenSSL random generator. */
 double idpc_jitter(double base, int pct);
 
+/* The wait before asking again after Waiting: the server's retrySec, the
+ * default when it sent none (<= 0), at most `max` since a Waiting answer
+ * is unsigned and anyone on the path could set it. */
+long long idpc_waiting_base(long long retry_sec, long long dflt,
+    long long max);
+
 /* The next unreachable-server wait: first, then doubling, capped at max. */
 long idpc_backoff_next(long current, long first, long max);
 

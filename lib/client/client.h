@@ -16,6 +16,7 @@
 #define IDPC_URL_MAX 1024
 #define IDPC_DEFAULT_TIMEOUT 20
 #define IDPC_DEFAULT_RETRY 30	/* Waiting without a retrySec */
+#define IDPC_MAX_WAITING_RETRY 3600	/* the longest unsigned retrySec obeyed */
 #define IDPC_BACKOFF_FIRST 1
 #define IDPC_BACKOFF_MAX 60
 #define IDPC_JITTER_PCT 20

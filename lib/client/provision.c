@@ -152,9 +152,9 @@ idprov_client_provision(idprov_client *c, const void *secret,
 				    "OOB secret");
 				goto out;
 			}
-			wait = idpc_jitter(r.resp.retry_sec > 0 ?
-			    (double)r.resp.retry_sec : IDPC_DEFAULT_RETRY,
-			    IDPC_JITTER_PCT);
+			wait = idpc_jitter((double)idpc_waiting_base(
+			    r.resp.retry_sec, IDPC_DEFAULT_RETRY,
+			    IDPC_MAX_WAITING_RETRY), IDPC_JITTER_PCT);
 			if (wait > left(deadline))
 				wait = left(deadline);
 			st = idpc_sleep(c, wait);

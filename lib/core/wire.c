@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "buf.h"
 #include "canon.h"
@@ -309,6 +310,18 @@ idprov_directory_free(idprov_directory *d)
 /* ------------------------------------------------------------------ */
 /* OOB secret */
 
+/* jansson keeps its own copy of every string: wipe the secret's before
+ * the tree is freed (freed heap is handed out again). */
+static void
+wipe_json_string(json_t *root, const char *key)
+{
+	json_t *v = root != NULL ? json_object_get(root, key) : NULL;
+
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)json_string_value(v),
+		    json_string_length(v));
+}
+
 idprov_status
 idprov_oob_secret_parse(const char *body, size_t len, idprov_oob_secret *out,
     idprov_error *err)
@@ -328,6 +341,7 @@ idprov_oob_secret_parse(const char *body, size_t len, idprov_oob_secret *out,
 	    FIELD_DEFAULT_EMPTY, &out->valid_until, err)) != IDPROV_OK)
 		goto out;
 out:
+	wipe_json_string(root, "oobSecret");
 	json_decref(root);
 	if (st != IDPROV_OK)
 		idprov_oob_secret_free(out);
@@ -359,7 +373,7 @@ idprov_oob_secret_free(idprov_oob_secret *m)
 		return;
 	/* The secret is wiped, not just freed: freed heap is read again. */
 	if (m->oob_secret != NULL)
-		memset(m->oob_secret, 0, strlen(m->oob_secret));
+		OPENSSL_cleanse(m->oob_secret, strlen(m->oob_secret));
 	free(m->device_id);
 	free(m->oob_secret);
 	free(m->valid_until);

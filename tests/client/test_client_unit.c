@@ -127,6 +127,18 @@ test_jitter_bounds(void **state)
 }
 
 static void
+test_waiting_base(void **state)
+{
+	(void)state;
+	assert_int_equal(idpc_waiting_base(0, 30, 3600), 30);
+	assert_int_equal(idpc_waiting_base(-5, 30, 3600), 30);
+	assert_int_equal(idpc_waiting_base(7, 30, 3600), 7);
+	assert_int_equal(idpc_waiting_base(3600, 30, 3600), 3600);
+	/* an unsigned answer cannot park the device for a year */
+	assert_int_equal(idpc_waiting_base(31536000, 30, 3600), 3600);
+}
+
+static void
 test_backoff(void **state)
 {
 	long want[] = { 1, 2, 4, 8, 16, 32, 60, 60 }, b = 0;
@@ -158,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_url),
 		cmocka_unit_test(test_url_host),
 		cmocka_unit_test(test_jitter_bounds),
+		cmocka_unit_test(test_waiting_base),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_renew_point),
 	};

@@ -74,10 +74,14 @@ static void shown(char *out, size_t size, const char *s)
 	out[j] = '\0';
 }
 
+/* Fields may hold secrets, even on lines that are refused: wiped. */
 static void fields_free(field *f, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (f[i].text != NULL)
+			OPENSSL_cleanse(f[i].text, strlen(f[i].text));
 		free(f[i].text);
+	}
 }
 
 /*
