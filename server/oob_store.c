@@ -21,6 +21,7 @@ typedef struct oob_entry {
 	unsigned char *secret;
 	size_t secret_len;
 	time_t valid_until;
+	time_t posted_at;	/* when the administrator posted it */
 	int wrong;		/* wrong signatures so far */
 } oob_entry;
 
@@ -60,7 +61,7 @@ entry_free(oob_entry *e)
 
 static oob_entry *
 entry_new(const char *device_id, const void *secret, size_t len,
-    time_t valid_until)
+    time_t valid_until, time_t posted_at)
 {
 	oob_entry *e = calloc(1, sizeof(*e));
 
@@ -76,6 +77,7 @@ entry_new(const char *device_id, const void *secret, size_t len,
 	memcpy(e->secret, secret, len);
 	e->secret_len = len;
 	e->valid_until = valid_until;
+	e->posted_at = posted_at;
 	return e;
 }
 
@@ -195,7 +197,7 @@ srv_oob_put(srv_oob_store *s, const srv_oob_new *e, size_t n,
 		    "out of memory storing OOB secrets");
 	for (i = 0; i < n; i++)
 		if ((made[i] = entry_new(e[i].device_id, e[i].secret,
-		    e[i].secret_len, e[i].valid_until)) == NULL) {
+		    e[i].secret_len, e[i].valid_until, now)) == NULL) {
 			st = idprov_error_set(err, IDPROV_ERR_NOMEM,
 			    "out of memory storing OOB secrets");
 			goto out;
@@ -290,6 +292,7 @@ srv_oob_take(srv_oob_store *s, const char *device_id, time_t now,
 		taken->secret = e->secret;
 		taken->secret_len = e->secret_len;
 		taken->valid_until = e->valid_until;
+		taken->posted_at = e->posted_at;
 		wrong = e->wrong;
 		e->secret = NULL;
 		unlink_free(s, link);
@@ -320,7 +323,7 @@ srv_oob_restore(srv_oob_store *s, const char *device_id,
 	if (taken->secret == NULL)
 		return;
 	e = entry_new(device_id, taken->secret, taken->secret_len,
-	    taken->valid_until);
+	    taken->valid_until, taken->posted_at);
 	srv_oob_taken_wipe(taken);
 	if (e == NULL)
 		return;

@@ -57,6 +57,7 @@ typedef struct srv_oob_taken {
 	unsigned char *secret;	/* wipe with srv_oob_taken_wipe */
 	size_t secret_len;
 	time_t valid_until;
+	time_t posted_at;	/* when the administrator posted it */
 } srv_oob_taken;
 
 /*

@@ -61,7 +61,7 @@ enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_CERT_INSERT, S_DEVICE_ISSUE, S_PENDING_DELETE, S_AUDIT,
 	S_PENDING_UPSERT, S_DEVICE_SEEN, S_DEVICE_LOCKOUT, S_DEVICE_OOB,
-	S_CERT_REVOKED_AT, S_DEVICE_RENEW, S_DEVICE_GET, S_PENDING_GET,
+	S_CERT_REVOKED_AT, S_REVOKED_SINCE, S_DEVICE_RENEW, S_DEVICE_GET, S_PENDING_GET,
 	S_DEVICE_COUNT, S_DEVICE_LIST, S_PENDING_COUNT, S_PENDING_LIST,
 	S_CERT_REVOKE, S_DEVICE_REVOKE, S_CRL_BUMP, S_CRL_NUMBER, S_CRL_LIST,
 	S_AUDIT_PRUNE, S_PENDING_PRUNE,
@@ -108,6 +108,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "END) ELSE status END",
 	[S_CERT_REVOKED_AT] = "SELECT revoked_at FROM certificates "
 	    "WHERE serial=?1",
+	[S_REVOKED_SINCE] = "SELECT 1 FROM certificates WHERE device_id=?1 "
+	    "AND revoked_at>?2 LIMIT 1",
 	[S_DEVICE_RENEW] = "SELECT serial,revoked FROM devices "
 	    "WHERE device_id=?1",
 	[S_DEVICE_GET] = "SELECT device_id,status,serial,not_before,"
@@ -588,6 +590,38 @@ srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
 	if ((st = begin(r, err)) != IDPROV_OK)
 		return st;
 	ok = write_issue(r, c, cert, now, reason);
+	return finish(r, ok, "cannot record an issued certificate", err);
+}
+
+idprov_status
+srv_registry_record_secret_issue(srv_registry *r, const srv_reg_client *c,
+    const srv_reg_cert *cert, time_t now, const char *reason,
+    time_t secret_posted_at, int *revoked_meanwhile, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0, rc;
+
+	*revoked_meanwhile = 0;
+	if ((st = begin(r, err)) != IDPROV_OK)
+		return st;
+	if ((s = stmt(r, S_REVOKED_SINCE)) == NULL)
+		goto out;
+	bind_text(s, 1, c->device_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)secret_posted_at);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW) {
+		/* Revoked after the secret was posted: the secret belonged
+		 * to the device as it was before; nothing is written. */
+		*revoked_meanwhile = 1;
+		ok = 1;
+		goto out;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	ok = write_issue(r, c, cert, now, reason);
+out:
 	return finish(r, ok, "cannot record an issued certificate", err);
 }
 

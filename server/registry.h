@@ -60,6 +60,18 @@ idprov_status srv_registry_record_issue(srv_registry *r,
     const srv_reg_client *c, const srv_reg_cert *cert, time_t now,
     const char *reason, idprov_error *err);
 
+/*
+ * The same for a certificate approved by an OOB secret posted at
+ * secret_posted_at, unless one of the device's certificates was revoked
+ * after that: then nothing is written and *revoked_meanwhile is 1 (a
+ * provisioning that took the secret just before a revocation must not
+ * bring the device back).
+ */
+idprov_status srv_registry_record_secret_issue(srv_registry *r,
+    const srv_reg_client *c, const srv_reg_cert *cert, time_t now,
+    const char *reason, time_t secret_posted_at, int *revoked_meanwhile,
+    idprov_error *err);
+
 /* A request while no secret was known: pending + audit. */
 idprov_status srv_registry_record_pending(srv_registry *r,
     const srv_reg_client *c, time_t now, idprov_error *err);

@@ -86,11 +86,14 @@ answer(provreq_ctx *c, const char *status, long long retry_sec,
  * response is then a 500).  A renewal (renew_serial: the presented
  * certificate's) is checked again inside the committing transaction:
  * when it may no longer renew, nothing is answered, *refused says why
- * and -1 is returned. */
+ * and -1 is returned.  An approval by an OOB secret (secret_posted_at >
+ * 0) is refused in that transaction when the device was revoked after
+ * the secret was posted: nothing is answered and -2 is returned. */
 static int
 issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
-    const char *renew_serial, srv_renewal *refused)
+    const char *renew_serial, srv_renewal *refused, time_t secret_posted_at)
 {
+	int revoked_meanwhile = 0;
 	srv_issued cert;
 	srv_reg_cert rc;
 	srv_reg_client cl = client_of(c);
@@ -111,6 +114,9 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 	if (renew_serial != NULL)
 		st = srv_registry_record_renewal(c->app->reg, &cl, &rc, c->now,
 		    reason, renew_serial, &verdict, &err);
+	else if (secret_posted_at > 0)
+		st = srv_registry_record_secret_issue(c->app->reg, &cl, &rc,
+		    c->now, reason, secret_posted_at, &revoked_meanwhile, &err);
 	else
 		st = srv_registry_record_issue(c->app->reg, &cl, &rc, c->now,
 		    reason, &err);
@@ -124,6 +130,10 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 		srv_issued_free(&cert);
 		*refused = verdict;
 		return -1;
+	}
+	if (revoked_meanwhile) {
+		srv_issued_free(&cert);
+		return -2;
 	}
 	/* Renew at half-life. */
 	answer(c, IDPROV_STATUS_APPROVED, c->set.cert_validity_sec / 2,
@@ -171,15 +181,22 @@ by_secret(provreq_ctx *c, const char *refused)
 	switch (srv_oob_take(c->app->oob, c->m.device_id, c->now,
 	    c->set.lockout_after, verify_cb, c, &taken, &wrong)) {
 	case SRV_OOB_TAKEN:
-		if (!issue(c, taken.secret, taken.secret_len,
+		switch (issue(c, taken.secret, taken.secret_len,
 		    refused != NULL ? "new OOB secret after a refused renewal" :
-		    "OOB secret", NULL, NULL)) {
+		    "OOB secret", NULL, NULL, taken.posted_at)) {
+		case 0:
 			/* Nothing was issued: the secret stays usable. */
 			srv_oob_restore(c->app->oob, c->m.device_id, &taken);
 			return;
+		case -2:
+			/* The secret is the revoked device's: it goes. */
+			srv_oob_taken_wipe(&taken);
+			reject(c, "revoked while this request was handled");
+			return;
+		default:
+			srv_oob_taken_wipe(&taken);
+			return;
 		}
-		srv_oob_taken_wipe(&taken);
-		return;
 	case SRV_OOB_WRONG:
 		snprintf(why, sizeof(why), "wrong signature (%d of %d)", wrong,
 		    c->set.lockout_after);
@@ -298,7 +315,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 
 		snprintf(why, sizeof(why), "request by administrator %.60s",
 		    req->peer_cn != NULL ? req->peer_cn : "");
-		issue(&c, "", 0, why, NULL, NULL);
+		issue(&c, "", 0, why, NULL, NULL, 0);
 		goto out;
 	}
 	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&
@@ -314,7 +331,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 		 * already known; the one that counts is in issue's
 		 * transaction (finding F4). */
 		if (verdict == SRV_RENEW_OK &&
-		    issue(&c, "", 0, "renewal", serial, &verdict) != -1)
+		    issue(&c, "", 0, "renewal", serial, &verdict, 0) != -1)
 			goto out;
 		by_secret(&c, verdict == SRV_RENEW_REVOKED ?
 		    "renewal refused: the certificate is revoked" :

@@ -328,6 +328,46 @@ test_bounded_tables(void **state)
 	srv_registry_close(r);
 }
 
+/* A provisioning whose OOB secret was posted before a revocation writes
+ * nothing: it took the secret just before the revocation removed it, and
+ * must not bring the device back.  A secret posted after the revocation
+ * (how a revoked device comes back) issues as usual. */
+static void
+test_secret_issue_after_revocation(void **state)
+{
+	srv_registry *r = NULL;
+	srv_renewal v;
+	srv_reg_client c = { "d5", "192.0.2.5", "", "127.0.0.1", "fp" };
+	srv_reg_cert late = { "PEM", "52", 0, 0 };
+	srv_reg_cert back = { "PEM", "53", 0, 0 };
+	time_t now = time(NULL);
+	int found, meanwhile = -1;
+	long long n;
+
+	(void)state;
+	late.not_before = back.not_before = now - 300;
+	late.not_after = back.not_after = now + 3600;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	issue(r, "d5", "51", now - 100);
+	/* The secret was posted at now-50, the revocation came at now. */
+	assert_int_equal(srv_registry_revoke(r, "d5", "stolen", 0, "p",
+	    "admin", now, &found, &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_record_secret_issue(r, &c, &late, now,
+	    "OOB secret", now - 50, &meanwhile, NULL), IDPROV_OK);
+	assert_int_equal(meanwhile, 1);
+	assert_int_equal(srv_registry_renewal_check(r, "d5", "52", &v, NULL),
+	    IDPROV_OK);
+	assert_int_not_equal(v, SRV_RENEW_OK);	/* 52 was never recorded */
+	/* A secret posted after the revocation brings the device back. */
+	assert_int_equal(srv_registry_record_secret_issue(r, &c, &back,
+	    now + 10, "OOB secret", now + 5, &meanwhile, NULL), IDPROV_OK);
+	assert_int_equal(meanwhile, 0);
+	assert_int_equal(srv_registry_renewal_check(r, "d5", "53", &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);
+	srv_registry_close(r);
+}
+
 int
 main(void)
 {
@@ -342,6 +382,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bounded_tables, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_secret_issue_after_revocation, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
