@@ -625,6 +625,19 @@ out:
 	return finish(r, ok, "cannot record an issued certificate", err);
 }
 
+/* ?1 deviceID ?2 ip ?3 mac ?4 peer ?5 key fingerprint ?6 now: the
+ * parameters of the pending and lockout upserts. */
+static void
+bind_client(sqlite3_stmt *s, const srv_reg_client *c, time_t now)
+{
+	bind_text(s, 1, c->device_id);
+	bind_text(s, 2, c->ip != NULL ? c->ip : "");
+	bind_text(s, 3, c->mac != NULL ? c->mac : "");
+	bind_text(s, 4, c->peer != NULL ? c->peer : "");
+	bind_text(s, 5, c->key_fingerprint != NULL ? c->key_fingerprint : "");
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+}
+
 idprov_status
 srv_registry_record_pending(srv_registry *r, const srv_reg_client *c,
     time_t now, idprov_error *err)
@@ -637,12 +650,7 @@ srv_registry_record_pending(srv_registry *r, const srv_reg_client *c,
 		return st;
 	if ((s = stmt(r, S_PENDING_UPSERT)) == NULL)
 		goto out;
-	bind_text(s, 1, c->device_id);
-	bind_text(s, 2, c->ip != NULL ? c->ip : "");
-	bind_text(s, 3, c->mac != NULL ? c->mac : "");
-	bind_text(s, 4, c->peer != NULL ? c->peer : "");
-	bind_text(s, 5, c->key_fingerprint != NULL ? c->key_fingerprint : "");
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	bind_client(s, c, now);
 	if (!step_done(s))
 		goto out;
 	if ((s = stmt(r, S_DEVICE_SEEN)) == NULL)
@@ -670,12 +678,7 @@ srv_registry_record_lockout(srv_registry *r, const srv_reg_client *c,
 		return st;
 	if ((s = stmt(r, S_DEVICE_LOCKOUT)) == NULL)
 		goto out;
-	bind_text(s, 1, c->device_id);
-	bind_text(s, 2, c->ip != NULL ? c->ip : "");
-	bind_text(s, 3, c->mac != NULL ? c->mac : "");
-	bind_text(s, 4, c->peer != NULL ? c->peer : "");
-	bind_text(s, 5, c->key_fingerprint != NULL ? c->key_fingerprint : "");
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	bind_client(s, c, now);
 	if (!step_done(s))
 		goto out;
 	ok = audit_row(r, now, c->device_id, c->peer, "rejected",
