@@ -23,14 +23,23 @@ typedef struct oob_entry {
 	time_t valid_until;
 	time_t posted_at;	/* when the administrator posted it */
 	int wrong;		/* wrong signatures so far */
+	/* Unique per post in this store: a restore puts a secret back only
+	 * into the entry it was taken from (see srv_oob_restore). */
+	uint64_t generation;
+	/* The secret is out with a provisioning (secret == NULL): the entry
+	 * stays as a placeholder, absent to everyone, so that a revocation
+	 * or a new post in the meantime is seen by the restore. */
+	int taken;
 } oob_entry;
 
 struct srv_oob_store {
 	pthread_mutex_t lock;
 	oob_entry **buckets;
 	size_t n_buckets;	/* a power of two */
-	size_t count;
+	size_t count;		/* entries, placeholders included */
+	size_t n_taken;		/* placeholders */
 	size_t puts_since_sweep;
+	uint64_t next_generation;
 	uint64_t seed;
 };
 
@@ -139,6 +148,8 @@ unlink_free(srv_oob_store *s, oob_entry **link)
 	oob_entry *e = *link;
 
 	*link = e->next;
+	if (e->taken)
+		s->n_taken--;
 	entry_free(e);
 	s->count--;
 }
@@ -205,6 +216,7 @@ srv_oob_put(srv_oob_store *s, const srv_oob_new *e, size_t n,
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < n; i++) {
 		made[i]->hash = hash_id(s, made[i]->device_id);
+		made[i]->generation = ++s->next_generation;
 		link = find_link(s, made[i]->device_id, made[i]->hash);
 		if (*link != NULL)
 			unlink_free(s, link);	/* replaced */
@@ -248,10 +260,10 @@ srv_oob_has(srv_oob_store *s, const char *device_id, time_t now)
 	pthread_mutex_lock(&s->lock);
 	link = find_link(s, device_id, hash_id(s, device_id));
 	if (*link != NULL) {
-		if ((*link)->valid_until > now)
-			has = 1;
-		else
+		if ((*link)->valid_until <= now)
 			unlink_free(s, link);
+		else if (!(*link)->taken)
+			has = 1;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return has;
@@ -264,7 +276,7 @@ srv_oob_count(srv_oob_store *s, time_t now)
 
 	pthread_mutex_lock(&s->lock);
 	sweep(s, now);
-	n = s->count;
+	n = s->count - s->n_taken;
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
@@ -287,15 +299,22 @@ srv_oob_take(srv_oob_store *s, const char *device_id, time_t now,
 	} else if (e->valid_until <= now) {
 		unlink_free(s, link);
 		r = SRV_OOB_ABSENT;
+	} else if (e->taken) {
+		/* Out with another request: absent until it comes back. */
+		r = SRV_OOB_ABSENT;
 	} else if (verify(e->secret, e->secret_len, ctx)) {
-		/* Hand the allocation over instead of copying the secret. */
+		/* Hand the allocation over instead of copying the secret;
+		 * the entry stays as a placeholder (srv_oob_restore). */
 		taken->secret = e->secret;
 		taken->secret_len = e->secret_len;
 		taken->valid_until = e->valid_until;
 		taken->posted_at = e->posted_at;
+		taken->generation = e->generation;
 		wrong = e->wrong;
 		e->secret = NULL;
-		unlink_free(s, link);
+		e->secret_len = 0;
+		e->taken = 1;
+		s->n_taken++;
 		r = SRV_OOB_TAKEN;
 	} else {
 		wrong = ++e->wrong;
@@ -312,32 +331,54 @@ srv_oob_take(srv_oob_store *s, const char *device_id, time_t now,
 	return r;
 }
 
+/* The placeholder `taken` was taken from, or NULL when it is gone or
+ * replaced.  Caller holds the lock. */
+static oob_entry **
+placeholder_link(srv_oob_store *s, const char *device_id,
+    const srv_oob_taken *taken)
+{
+	oob_entry **link = find_link(s, device_id, hash_id(s, device_id));
+
+	if (*link == NULL || !(*link)->taken ||
+	    (*link)->generation != taken->generation)
+		return NULL;
+	return link;
+}
+
 void
 srv_oob_restore(srv_oob_store *s, const char *device_id,
     srv_oob_taken *taken)
 {
-	oob_entry *e;
-	oob_entry **link;
-	uint64_t h;
+	oob_entry **link, *e;
 
 	if (taken->secret == NULL)
 		return;
-	e = entry_new(device_id, taken->secret, taken->secret_len,
-	    taken->valid_until, taken->posted_at);
-	srv_oob_taken_wipe(taken);
-	if (e == NULL)
-		return;
 	pthread_mutex_lock(&s->lock);
-	h = hash_id(s, device_id);
-	link = find_link(s, device_id, h);
-	if (*link == NULL) {
-		e->hash = h;
-		*link = e;
-		s->count++;
-		e = NULL;
+	/* Only into its own placeholder: a revocation (remove) or a new
+	 * post (put) since the take removed or replaced it, and then the
+	 * secret must stay gone. */
+	if ((link = placeholder_link(s, device_id, taken)) != NULL) {
+		e = *link;
+		e->secret = taken->secret;
+		e->secret_len = taken->secret_len;
+		e->taken = 0;
+		s->n_taken--;
+		taken->secret = NULL;
 	}
 	pthread_mutex_unlock(&s->lock);
-	entry_free(e);
+	srv_oob_taken_wipe(taken);
+}
+
+void
+srv_oob_used(srv_oob_store *s, const char *device_id, srv_oob_taken *taken)
+{
+	oob_entry **link;
+
+	pthread_mutex_lock(&s->lock);
+	if ((link = placeholder_link(s, device_id, taken)) != NULL)
+		unlink_free(s, link);
+	pthread_mutex_unlock(&s->lock);
+	srv_oob_taken_wipe(taken);
 }
 
 void

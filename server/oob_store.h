@@ -58,24 +58,33 @@ typedef struct srv_oob_taken {
 	size_t secret_len;
 	time_t valid_until;
 	time_t posted_at;	/* when the administrator posted it */
+	unsigned long long generation;	/* of the entry it came from */
 } srv_oob_taken;
 
 /*
  * Look up device_id's secret and call verify with it under the lock, so
  * two requests can never both use one secret.  On SRV_OOB_TAKEN *taken
- * holds the secret; *wrong_out (if not NULL) gets the wrong-signature
- * count after this call.
+ * holds the secret and the store keeps a placeholder for it (absent to
+ * take, has and count) until srv_oob_used or srv_oob_restore; *wrong_out
+ * (if not NULL) gets the wrong-signature count after this call.
  */
 srv_oob_result srv_oob_take(srv_oob_store *s, const char *device_id,
     time_t now, int lockout_after, srv_oob_verify_fn verify, void *ctx,
     srv_oob_taken *taken, int *wrong_out);
 
-/* Put a taken secret back (issuance failed after the take), unless a
- * newer one was posted meanwhile.  Wipes taken either way. */
+/* Put a taken secret back (issuance failed after the take), but only if
+ * its placeholder is still there: not when a revocation removed it or a
+ * new post replaced it meanwhile.  Wipes taken either way. */
 void srv_oob_restore(srv_oob_store *s, const char *device_id,
     srv_oob_taken *taken);
 
-/* Wipe and free a taken secret. */
+/* The taken secret was used (or must go): drop its placeholder, unless a
+ * new post replaced it, and wipe taken. */
+void srv_oob_used(srv_oob_store *s, const char *device_id,
+    srv_oob_taken *taken);
+
+/* Wipe and free a taken secret (its placeholder stays until it expires:
+ * prefer srv_oob_used). */
 void srv_oob_taken_wipe(srv_oob_taken *taken);
 
 #endif

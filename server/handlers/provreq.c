@@ -185,16 +185,17 @@ by_secret(provreq_ctx *c, const char *refused)
 		    refused != NULL ? "new OOB secret after a refused renewal" :
 		    "OOB secret", NULL, NULL, taken.posted_at)) {
 		case 0:
-			/* Nothing was issued: the secret stays usable. */
+			/* Nothing was issued: the secret stays usable, unless
+			 * a revocation or a new post came in meanwhile. */
 			srv_oob_restore(c->app->oob, c->m.device_id, &taken);
 			return;
 		case -2:
 			/* The secret is the revoked device's: it goes. */
-			srv_oob_taken_wipe(&taken);
+			srv_oob_used(c->app->oob, c->m.device_id, &taken);
 			reject(c, "revoked while this request was handled");
 			return;
 		default:
-			srv_oob_taken_wipe(&taken);
+			srv_oob_used(c->app->oob, c->m.device_id, &taken);
 			return;
 		}
 	case SRV_OOB_WRONG:

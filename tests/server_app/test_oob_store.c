@@ -151,6 +151,84 @@ test_restore(void **state)
 	srv_oob_close(s);
 }
 
+/* Security review finding 4: a restore must not bring back a secret that
+ * a revocation removed, or that a new post replaced, after the take. */
+static void
+test_restore_after_remove(void **state)
+{
+	time_t now = time(NULL);
+	srv_oob_store *s = store_with("d1", "k", now + 60);
+	want w = { "k", 0 };
+	srv_oob_taken t;
+
+	(void)state;
+	assert_int_equal(srv_oob_take(s, "d1", now, 5, verify_eq, &w, &t,
+	    NULL), SRV_OOB_TAKEN);
+	/* While the secret is out: absent to everyone. */
+	assert_false(srv_oob_has(s, "d1", now));
+	assert_int_equal(srv_oob_count(s, now), 0);
+	srv_oob_remove(s, "d1");		/* a revocation */
+	srv_oob_restore(s, "d1", &t);		/* the issuance failed */
+	assert_null(t.secret);
+	assert_false(srv_oob_has(s, "d1", now));
+	assert_int_equal(srv_oob_take(s, "d1", now, 5, verify_eq, &w, &t,
+	    NULL), SRV_OOB_ABSENT);
+	srv_oob_close(s);
+}
+
+static void
+test_restore_after_post_and_remove(void **state)
+{
+	time_t now = time(NULL);
+	srv_oob_store *s = store_with("d1", "k", now + 60);
+	want w = { "k", 0 }, w2 = { "newer", 0 };
+	srv_oob_new e = { "d1", "newer", 5, now + 60 };
+	srv_oob_taken t, t2;
+
+	(void)state;
+	assert_int_equal(srv_oob_take(s, "d1", now, 5, verify_eq, &w, &t,
+	    NULL), SRV_OOB_TAKEN);
+	/* A new post, then a revocation: the slot is empty again, but it is
+	 * not the one the secret came from. */
+	assert_int_equal(srv_oob_put(s, &e, 1, NULL), IDPROV_OK);
+	srv_oob_remove(s, "d1");
+	srv_oob_restore(s, "d1", &t);
+	assert_false(srv_oob_has(s, "d1", now));
+	/* A new post, then the first request's secret used meanwhile by
+	 * nobody: the restore leaves the newer secret alone, and the newer
+	 * one's own take and use work. */
+	assert_int_equal(srv_oob_put(s, &e, 1, NULL), IDPROV_OK);
+	assert_int_equal(srv_oob_take(s, "d1", now, 5, verify_eq, &w2, &t2,
+	    NULL), SRV_OOB_TAKEN);
+	srv_oob_used(s, "d1", &t2);
+	assert_null(t2.secret);
+	assert_false(srv_oob_has(s, "d1", now));
+	assert_int_equal(srv_oob_count(s, now), 0);
+	srv_oob_close(s);
+}
+
+/* srv_oob_used after a new post keeps the new secret. */
+static void
+test_used_keeps_newer(void **state)
+{
+	time_t now = time(NULL);
+	srv_oob_store *s = store_with("d1", "k", now + 60);
+	want w = { "k", 0 }, w2 = { "newer", 0 };
+	srv_oob_new e = { "d1", "newer", 5, now + 60 };
+	srv_oob_taken t;
+
+	(void)state;
+	assert_int_equal(srv_oob_take(s, "d1", now, 5, verify_eq, &w, &t,
+	    NULL), SRV_OOB_TAKEN);
+	assert_int_equal(srv_oob_put(s, &e, 1, NULL), IDPROV_OK);
+	srv_oob_used(s, "d1", &t);
+	assert_true(srv_oob_has(s, "d1", now));
+	assert_int_equal(srv_oob_take(s, "d1", now, 5, verify_eq, &w2, &t,
+	    NULL), SRV_OOB_TAKEN);
+	srv_oob_used(s, "d1", &t);
+	srv_oob_close(s);
+}
+
 static void
 test_many_and_remove(void **state)
 {
@@ -247,6 +325,9 @@ main(void)
 		cmocka_unit_test(test_expired_is_absent),
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_restore),
+		cmocka_unit_test(test_restore_after_remove),
+		cmocka_unit_test(test_restore_after_post_and_remove),
+		cmocka_unit_test(test_used_keeps_newer),
 		cmocka_unit_test(test_many_and_remove),
 		cmocka_unit_test(test_race_one_winner),
 	};
