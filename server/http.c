@@ -600,6 +600,15 @@ reply:
 		    (double)(now_us() - start) / 1000.0);
 	}
 	evhttp_send_reply(req, resp.status, NULL, NULL);
+	/*
+	 * Headers and body sit in separate chains of the output buffer, and
+	 * bufferevent_openssl makes one TLS record, one write() and one wakeup
+	 * of the client per chain.  A response is a few KB at most: one
+	 * contiguous chain sends it as one record.
+	 */
+	if (evcon != NULL)
+		evbuffer_pullup(bufferevent_get_output(
+		    evhttp_connection_get_bufferevent(evcon)), -1);
 	if (body != NULL)
 		OPENSSL_cleanse(body, body_len);	/* may hold an OOB secret */
 	free(body);
@@ -832,6 +841,28 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A TLS handshake turns a socket's read and write interest on and off
+ * several times per loop pass (bufferevent_openssl wants to write, then
+ * to read, ...).  With the changelist, epoll hears only the net change
+ * once per pass: about one epoll_ctl per connection instead of ten.
+ * (Its known caveat, descriptors shared through dup(), does not arise:
+ * every socket here has one descriptor.)
+ */
+static struct event_base *
+worker_base_new(void)
+{
+	struct event_config *ec;
+	struct event_base *base;
+
+	if ((ec = event_config_new()) == NULL)
+		return NULL;
+	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(ec);
+	event_config_free(ec);
+	return base;
+}
+
 static idprov_status
 worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
     idprov_error *err)
@@ -844,7 +875,7 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	w->h = h;
 	w->id = id;
 	w->cap_warned_ms = -60000;
-	if ((w->base = event_base_new()) == NULL ||
+	if ((w->base = worker_base_new()) == NULL ||
 	    (w->http = evhttp_new(w->base)) == NULL ||
 	    (w->sweep_ev = event_new(w->base, -1, EV_PERSIST, sweep_cb,
 	    w)) == NULL ||
