@@ -29,6 +29,7 @@ settings_from_config(const srv_config *cfg, srv_settings *set)
 	    cfg->oob_max_sec : 30L * 24 * 3600;
 	set->lockout_after = cfg->lockout_after > 0 ? cfg->lockout_after : 5;
 	set->crl_days = cfg->crl_days > 0 ? cfg->crl_days : 7;
+	set->renew_unknown = cfg->renew_unknown_certificates;
 }
 
 /* `given`, or ca_dir/`name` when the config left it empty. */

@@ -27,6 +27,7 @@ typedef struct srv_settings {
 	long oob_max_sec;
 	int lockout_after;
 	long crl_days;
+	int renew_unknown;	/* renew_unknown_certificates */
 } srv_settings;
 
 struct srv_app {

@@ -40,6 +40,9 @@ srv_config_defaults(srv_config *cfg)
 	cfg->oob_max_sec = 30L * 24 * 3600;
 	cfg->lockout_after = 5;
 	cfg->crl_days = 7;
+	/* Only certificates idprovd issued renew: a restored registry or a
+	 * leaked CA-signed certificate must not bring a device in. */
+	cfg->renew_unknown_certificates = 0;
 	cfg->dnssd_enable = 1;
 	cfg->dnssd_required = 0;
 	snprintf(cfg->dnssd_name, sizeof(cfg->dnssd_name), "idprov");
@@ -343,6 +346,10 @@ set_key(srv_config *cfg, const char *section, const char *key,
 		cfg->crl_days = d;
 		return 0;
 	}
+	if (IS("provisioning", "renew_unknown_certificates")) {
+		*what = "yes or no";
+		return parse_bool(v, &cfg->renew_unknown_certificates);
+	}
 	if (IS("dnssd", "enabled")) {
 		*what = "yes or no";
 		return parse_bool(v, &cfg->dnssd_enable);
@@ -439,7 +446,7 @@ enum {
 	OPT_NO_DNSSD, OPT_DNSSD_NAME, OPT_DNSSD_REQUIRED, OPT_VALIDITY,
 	OPT_RETRY, OPT_OOB_DEFAULT, OPT_OOB_MAX, OPT_LOCKOUT, OPT_CRL_DAYS,
 	OPT_LOG_LEVEL, OPT_MAX_CONN, OPT_READ_TIMEOUT, OPT_IDLE_TIMEOUT,
-	OPT_SERVICE, OPT_HELP, OPT_VERSION
+	OPT_SERVICE, OPT_HELP, OPT_VERSION, OPT_RENEW_UNKNOWN
 };
 
 static const struct option long_opts[] = {
@@ -465,6 +472,8 @@ static const struct option long_opts[] = {
 	{ "oob-max", required_argument, NULL, OPT_OOB_MAX },
 	{ "lockout-after", required_argument, NULL, OPT_LOCKOUT },
 	{ "crl-days", required_argument, NULL, OPT_CRL_DAYS },
+	{ "renew-unknown-certificates", required_argument, NULL,
+	    OPT_RENEW_UNKNOWN },
 	{ "service", required_argument, NULL, OPT_SERVICE },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -509,6 +518,9 @@ srv_config_usage(FILE *out)
 "  --lockout-after N     wrong signatures before a secret is discarded\n"
 "                        (default: 5)\n"
 "  --crl-days N          CRL nextUpdate in days (default: 7)\n"
+"  --renew-unknown-certificates yes|no\n"
+"                        a CA-signed device certificate the registry does\n"
+"                        not know may renew (default: no)\n"
 "  --service NAME=URL    a directory service entry, repeatable (default: none)\n"
 "  --log-level LEVEL     error, warn, info or debug (default: info)\n"
 "  --help                this text\n"
@@ -631,6 +643,10 @@ apply_flag(srv_config *cfg, int opt, const char *arg, int *listen_seen,
 		what = "a number of days from 1 to 3650";
 		if ((rc = parse_int(arg, 1, 3650, &lvl)) == 0)
 			cfg->crl_days = lvl;
+		break;
+	case OPT_RENEW_UNKNOWN:
+		what = "yes or no";
+		rc = parse_bool(arg, &cfg->renew_unknown_certificates);
 		break;
 	case OPT_SERVICE:
 		what = "NAME=URL with a name of letters, digits, '-', '_', '.'";

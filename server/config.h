@@ -40,6 +40,8 @@ typedef struct srv_config {
 	int lockout_after;	/* wrong signatures before the secret is
 				 * discarded; default 5 */
 	long crl_days;		/* CRL nextUpdate; default 7 */
+	int renew_unknown_certificates;	/* a CA-signed iotdevice certificate
+				 * with no registry row may renew; default 0 */
 	srv_service services[SRV_MAX_SERVICES];	/* directory "services" */
 	size_t n_services;
 	/* discovery */

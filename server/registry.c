@@ -65,6 +65,8 @@ enum stmt_id {
 	S_DEVICE_COUNT, S_DEVICE_LIST, S_PENDING_COUNT, S_PENDING_LIST,
 	S_CERT_REVOKE, S_DEVICE_REVOKE, S_CRL_BUMP, S_CRL_NUMBER, S_CRL_LIST,
 	S_AUDIT_PRUNE, S_PENDING_PRUNE,
+	S_CERT_BY_SERIAL, S_CERT_REVOKE_SERIAL, S_CERT_INSERT_REVOKED,
+	S_DEVICE_REVOKE_CURRENT,
 	S_COUNT
 };
 
@@ -94,13 +96,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "SET ip=excluded.ip,mac=excluded.mac,peer=excluded.peer,"
 	    "key_fingerprint=excluded.key_fingerprint,"
 	    "last_seen=excluded.last_seen,count=count+1",
+	/* Unauthenticated: never the row of a device that has (or had) a
+	 * certificate; that row holds what the last issuance proved. */
 	[S_DEVICE_SEEN] = "UPDATE devices SET last_seen=?2,peer=?3 "
-	    "WHERE device_id=?1",
+	    "WHERE device_id=?1 AND status IN ('waiting','rejected')",
 	[S_DEVICE_LOCKOUT] = "INSERT INTO devices(device_id,status,ip,mac,"
 	    "peer,key_fingerprint,first_seen,last_seen) "
 	    "VALUES(?1,'rejected',?2,?3,?4,?5,?6,?6) ON CONFLICT(device_id) "
 	    "DO UPDATE SET status='rejected',peer=excluded.peer,"
-	    "last_seen=excluded.last_seen",
+	    "last_seen=excluded.last_seen "
+	    "WHERE status NOT IN ('approved','revoked')",
 	[S_DEVICE_OOB] = "INSERT INTO devices(device_id,status,first_seen,"
 	    "last_seen) VALUES(?1,'waiting',?2,?2) ON CONFLICT(device_id) DO "
 	    "UPDATE SET status=CASE WHEN status='rejected' THEN (CASE WHEN "
@@ -139,6 +144,17 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PENDING_PRUNE] = "DELETE FROM pending WHERE device_id IN "
 	    "(SELECT device_id FROM pending ORDER BY last_seen DESC, "
 	    "device_id LIMIT -1 OFFSET ?1)",
+	[S_CERT_BY_SERIAL] = "SELECT device_id,revoked_at FROM certificates "
+	    "WHERE serial=?1",
+	[S_CERT_REVOKE_SERIAL] = "UPDATE certificates SET revoked_at=?2,"
+	    "reason_code=?3,reason=?4 WHERE serial=?1 AND revoked_at IS NULL",
+	/* A certificate idprovd did not issue: device_id '' (never a valid
+	 * deviceID), so no device's revocation or renewal rule sees it. */
+	[S_CERT_INSERT_REVOKED] = "INSERT INTO certificates(serial,device_id,"
+	    "not_before,not_after,issued_at,revoked_at,reason_code,reason) "
+	    "VALUES(?1,'',0,?2,?3,?3,?4,?5)",
+	[S_DEVICE_REVOKE_CURRENT] = "UPDATE devices SET status='revoked',"
+	    "revoked=1,revoke_reason=?3 WHERE device_id=?1 AND serial=?2",
 };
 
 /* WAL frames after which the checkpointer copies the WAL back into the
@@ -735,7 +751,7 @@ out:
  * database error. */
 static int
 renewal_verdict(srv_registry *r, const char *device_id,
-    const char *serial_hex, srv_renewal *out)
+    const char *serial_hex, int allow_unknown, srv_renewal *out)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -747,6 +763,8 @@ renewal_verdict(srv_registry *r, const char *device_id,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		*out = SRV_RENEW_REVOKED;
+	else if (rc == SQLITE_DONE && !allow_unknown)
+		*out = SRV_RENEW_UNKNOWN;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return 0;
@@ -771,12 +789,13 @@ renewal_verdict(srv_registry *r, const char *device_id,
 
 idprov_status
 srv_registry_renewal_check(srv_registry *r, const char *device_id,
-    const char *serial_hex, srv_renewal *out, idprov_error *err)
+    const char *serial_hex, int allow_unknown, srv_renewal *out,
+    idprov_error *err)
 {
 	idprov_status st = IDPROV_OK;
 
 	pthread_mutex_lock(&r->lock);
-	if (!renewal_verdict(r, device_id, serial_hex, out))
+	if (!renewal_verdict(r, device_id, serial_hex, allow_unknown, out))
 		st = db_error(r, err, "cannot check a renewal");
 	pthread_mutex_unlock(&r->lock);
 	return st;
@@ -785,7 +804,8 @@ srv_registry_renewal_check(srv_registry *r, const char *device_id,
 idprov_status
 srv_registry_record_renewal(srv_registry *r, const srv_reg_client *c,
     const srv_reg_cert *cert, time_t now, const char *reason,
-    const char *renew_serial_hex, srv_renewal *out, idprov_error *err)
+    const char *renew_serial_hex, int allow_unknown, srv_renewal *out,
+    idprov_error *err)
 {
 	idprov_status st;
 	int ok;
@@ -793,7 +813,8 @@ srv_registry_record_renewal(srv_registry *r, const srv_reg_client *c,
 	*out = SRV_RENEW_OK;
 	if ((st = begin(r, err)) != IDPROV_OK)
 		return st;
-	ok = renewal_verdict(r, c->device_id, renew_serial_hex, out);
+	ok = renewal_verdict(r, c->device_id, renew_serial_hex, allow_unknown,
+	    out);
 	if (ok && *out != SRV_RENEW_OK) {
 		/* Refused: nothing to write; the answer is the caller's. */
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1023,6 +1044,78 @@ srv_registry_revoke(srv_registry *r, const char *device_id,
 		ok = audit_row(r, now, device_id, peer, "revoked", why);
 	else
 		ok = 1;		/* nothing changed: commit the no-op */
+out:
+	return finish_durable(r, ok, "cannot revoke", err);
+}
+
+idprov_status
+srv_registry_revoke_serial(srv_registry *r, const char *serial_hex,
+    time_t not_after, const char *reason, int reason_code, const char *peer,
+    const char *actor, time_t now, char *device_id, size_t device_id_size,
+    int *newly, idprov_error *err)
+{
+	sqlite3_stmt *s;
+	idprov_status st;
+	int ok = 0, rc, known = 0, was_revoked = 0;
+	char why[400];
+
+	*newly = 0;
+	if (device_id_size > 0)
+		device_id[0] = '\0';
+	if ((st = begin_durable(r, err)) != IDPROV_OK)
+		return st;
+	if ((s = stmt(r, S_CERT_BY_SERIAL)) == NULL)
+		goto out;
+	bind_text(s, 1, serial_hex);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		known = 1;
+		col_copy(s, 0, device_id, device_id_size);
+		was_revoked = sqlite3_column_type(s, 1) != SQLITE_NULL;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto out;
+	if (was_revoked) {
+		ok = 1;		/* nothing changes: commit the no-op */
+		goto out;
+	}
+	if (known) {
+		if ((s = stmt(r, S_CERT_REVOKE_SERIAL)) == NULL)
+			goto out;
+		bind_text(s, 1, serial_hex);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+		sqlite3_bind_int(s, 3, reason_code);
+		bind_text(s, 4, reason);
+		if (!step_done(s))
+			goto out;
+		/* The device's current certificate: the device is revoked
+		 * too, as `revoke DEVICE` would do. */
+		if (device_id[0] != '\0') {
+			if ((s = stmt(r, S_DEVICE_REVOKE_CURRENT)) == NULL)
+				goto out;
+			bind_text(s, 1, device_id);
+			bind_text(s, 2, serial_hex);
+			bind_text(s, 3, reason);
+			if (!step_done(s))
+				goto out;
+		}
+	} else {
+		if ((s = stmt(r, S_CERT_INSERT_REVOKED)) == NULL)
+			goto out;
+		bind_text(s, 1, serial_hex);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)not_after);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+		sqlite3_bind_int(s, 4, reason_code);
+		bind_text(s, 5, reason);
+		if (!step_done(s))
+			goto out;
+	}
+	*newly = 1;
+	snprintf(why, sizeof(why), "certificate %s revoked by %s: %s",
+	    serial_hex, actor != NULL ? actor : "an administrator",
+	    reason != NULL ? reason : "");
+	ok = audit_row(r, now, device_id, peer, "revoked", why);
 out:
 	return finish_durable(r, ok, "cannot revoke", err);
 }

@@ -72,11 +72,15 @@ idprov_status srv_registry_record_secret_issue(srv_registry *r,
     const char *reason, time_t secret_posted_at, int *revoked_meanwhile,
     idprov_error *err);
 
-/* A request while no secret was known: pending + audit. */
+/* A request while no secret was known: pending + audit; the device's own
+ * row (peer, last_seen) only while it is waiting or rejected: an
+ * unauthenticated request never rewrites an approved or revoked device. */
 idprov_status srv_registry_record_pending(srv_registry *r,
     const srv_reg_client *c, time_t now, idprov_error *err);
 
-/* Lockout: the device becomes "rejected" + audit. */
+/* Lockout: an unknown, waiting or rejected device becomes "rejected";
+ * an approved or revoked one keeps its row (the lockout is anyone's to
+ * cause); an audit line either way. */
 idprov_status srv_registry_record_lockout(srv_registry *r,
     const srv_reg_client *c, time_t now, idprov_error *err);
 
@@ -93,17 +97,19 @@ idprov_status srv_registry_note_oob(srv_registry *r,
     const char *actor, time_t now, idprov_error *err);
 
 /* May this certificate (serial of a device certificate whose CN is
- * device_id) renew?  Only the device's current certificate may; one the
- * registry does not know at all, for a device that has no certificate
- * from idprovd, was issued by the CA holder directly and may too. */
+ * device_id) renew?  Only the device's current certificate may.  One the
+ * registry does not know at all (no certificates row), for a device that
+ * has no certificate from idprovd, was issued by the CA holder directly:
+ * it may renew only when allow_unknown (renew_unknown_certificates). */
 typedef enum srv_renewal {
 	SRV_RENEW_OK = 0,
 	SRV_RENEW_REVOKED,	/* the certificate or the device is revoked */
-	SRV_RENEW_SUPERSEDED	/* the device has a newer current one */
+	SRV_RENEW_SUPERSEDED,	/* the device has a newer current one */
+	SRV_RENEW_UNKNOWN	/* not in the registry, and not allowed */
 } srv_renewal;
 idprov_status srv_registry_renewal_check(srv_registry *r,
-    const char *device_id, const char *serial_hex, srv_renewal *out,
-    idprov_error *err);
+    const char *device_id, const char *serial_hex, int allow_unknown,
+    srv_renewal *out, idprov_error *err);
 
 /* A renewal's record_issue with the renewal check inside the same
  * transaction, so that two renewals with one certificate, or a renewal
@@ -112,8 +118,8 @@ idprov_status srv_registry_renewal_check(srv_registry *r,
  * why and IDPROV_OK is returned; *out is SRV_RENEW_OK when recorded. */
 idprov_status srv_registry_record_renewal(srv_registry *r,
     const srv_reg_client *c, const srv_reg_cert *cert, time_t now,
-    const char *reason, const char *renew_serial_hex, srv_renewal *out,
-    idprov_error *err);
+    const char *reason, const char *renew_serial_hex, int allow_unknown,
+    srv_renewal *out, idprov_error *err);
 
 typedef struct srv_reg_device {
 	char device_id[72];
@@ -159,6 +165,22 @@ idprov_status srv_registry_list_pending(srv_registry *r, long long offset,
 idprov_status srv_registry_revoke(srv_registry *r, const char *device_id,
     const char *reason, int reason_code, const char *peer, const char *actor,
     time_t now, int *found, long long *count, idprov_error *err);
+
+/*
+ * Revoke one certificate by serial (upper-case hex without leading zero
+ * bytes, as srv_hex_upper writes an ASN1_INTEGER's content).  A serial of
+ * the registry is marked revoked (and its device too when it is the
+ * device's current certificate); an unknown serial (an admin certificate
+ * from `idprovctl ca init`/`issue`, a device certificate made outside) is
+ * added as a revoked row of no device, listed in the CRL until not_after.
+ * *newly = 0 when it was revoked already (nothing changes);
+ * device_id gets the certificate's device ("" when none).  Durable as
+ * srv_registry_revoke.
+ */
+idprov_status srv_registry_revoke_serial(srv_registry *r,
+    const char *serial_hex, time_t not_after, const char *reason,
+    int reason_code, const char *peer, const char *actor, time_t now,
+    char *device_id, size_t device_id_size, int *newly, idprov_error *err);
 
 /* Revoked certificates not yet expired at `now`, and the next CRL number
  * (incremented and stored). */

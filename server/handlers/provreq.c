@@ -8,7 +8,8 @@
  *  3. otherwise the OOB secret decides: none -> Waiting; wrong signature
  *     -> Rejected (the lockout_after-th wrong one discards the secret);
  *     right -> issue, the secret is used up, sign with it.
- * A refused renewal (revoked or superseded certificate) also goes to 3,
+ * A refused renewal (revoked or superseded certificate, or one the
+ * registry does not know while renew_unknown_certificates = no) goes to 3,
  * so a revoked device comes back only through a new OOB secret; without
  * one it is Rejected, not Waiting.
  * The issued certificate is committed to the registry before the answer.
@@ -113,7 +114,7 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 	rc.not_after = cert.not_after;
 	if (renew_serial != NULL)
 		st = srv_registry_record_renewal(c->app->reg, &cl, &rc, c->now,
-		    reason, renew_serial, &verdict, &err);
+		    reason, renew_serial, c->set.renew_unknown, &verdict, &err);
 	else if (secret_posted_at > 0)
 		st = srv_registry_record_secret_issue(c->app->reg, &cl, &rc,
 		    c->now, reason, secret_posted_at, &revoked_meanwhile, &err);
@@ -249,6 +250,21 @@ peer_serial(X509 *cert, char *out, size_t outsz)
 		    (size_t)ASN1_STRING_length(s), out, outsz);
 }
 
+/* Why a renewal was refused, for the audit trail and the log. */
+static const char *
+refusal(srv_renewal verdict)
+{
+	switch (verdict) {
+	case SRV_RENEW_REVOKED:
+		return "renewal refused: the certificate is revoked";
+	case SRV_RENEW_UNKNOWN:
+		return "renewal refused: the certificate is not in the "
+		    "registry (renew_unknown_certificates = no)";
+	default:
+		return "renewal refused: the certificate is superseded";
+	}
+}
+
 static idprov_status
 validate(provreq_ctx *c, idprov_error *err)
 {
@@ -324,7 +340,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 	    strcmp(req->peer_cn, c.m.device_id) == 0) {
 		peer_serial(req->peer_cert, serial, sizeof(serial));
 		if (srv_registry_renewal_check(app->reg, c.m.device_id, serial,
-		    &verdict, &err) != IDPROV_OK) {
+		    c.set.renew_unknown, &verdict, &err) != IDPROV_OK) {
 			srv_respond_error(resp, 500, "error", err.msg);
 			goto out;
 		}
@@ -334,9 +350,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 		if (verdict == SRV_RENEW_OK &&
 		    issue(&c, "", 0, "renewal", serial, &verdict, 0) != -1)
 			goto out;
-		by_secret(&c, verdict == SRV_RENEW_REVOKED ?
-		    "renewal refused: the certificate is revoked" :
-		    "renewal refused: the certificate is superseded");
+		by_secret(&c, refusal(verdict));
 		goto out;
 	}
 	by_secret(&c, NULL);

@@ -112,10 +112,15 @@ s_provreq "$H_TMP/r.json" ren-dev4 "" k1 --cert "$H_TMP/c4.pem" --key "$H_TMP/c4
 s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with the certificate replaced by a re-provisioning"
 
 # 5. certificates made by the CA holder outside idprovd (docs/server-app.md
-# "Renewal"): one for a device without an idprovd certificate renews and
-# the renewed one becomes current; one for a device that has a current
+# "Renewal"): refused by default (renew_unknown_certificates = no); with
+# the setting on, one for a device without an idprovd certificate renews
+# and the renewed one becomes current; one for a device that has a current
 # idprovd certificate is not that certificate, so it can't renew
 h_device_cert ren-ext1
+s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null
+s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with a CA-made certificate the registry does not know (default: refused)"
+h_server_stop
+h_server_start --validity 1h --renew-unknown-certificates yes
 s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null
 s_expect_resp "$H_TMP/r.json" "" Approved "renewal with a CA-made certificate of a device idprovd never certified"
 s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null

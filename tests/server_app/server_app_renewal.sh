@@ -42,11 +42,22 @@ out=$(h_curl_as dev1 -d "$(sa_body dev1 '')" "$H_URL/idprov/provreq")
 h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with the current certificate"
 echo "checked: superseded certificate refused, current one renews"
 
-# A device certificate the CA made outside idprovd, for an unknown device.
+# A device certificate the CA made outside idprovd, for an unknown device:
+# refused by default (renew_unknown_certificates = no, review finding 1),
+# renewed when the setting allows it.
 h_device_cert devx
 sa_key devx
 out=$(h_curl_as devx -d "$(sa_body devx '')" "$H_URL/idprov/provreq")
-h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with a CA-made certificate"
+h_expect_eq '{"status":"Rejected","caCert":"","clientCert":"","signature":""}' "$(h_body "$out")" \
+	"renewal with a CA-made certificate the registry does not know (default)"
+h_expect_contains "$(sqlite3 "$db" "select reason from audit where device_id='devx' and outcome='rejected'")" \
+	"not in the registry" "the audit trail says why"
+h_expect_eq 0 "$(sqlite3 "$db" "select count(*) from certificates where device_id='devx'")" \
+	"nothing issued to devx"
+h_server_stop
+h_server_start --renew-unknown-certificates yes
+out=$(h_curl_as devx -d "$(sa_body devx '')" "$H_URL/idprov/provreq")
+h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with a CA-made certificate (renew_unknown_certificates = yes)"
 
 # A device certificate for another ID: decision 3, no secret -> Waiting.
 sa_key dev9

@@ -96,23 +96,31 @@ test_renewal_rules(void **state)
 
 	(void)state;
 	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
-	/* Unknown device and certificate: made by the CA holder, may renew. */
-	assert_int_equal(srv_registry_renewal_check(r, "d1", "AA", &v, NULL),
+	/* Unknown device and certificate: made by the CA holder, may renew
+	 * when renew_unknown_certificates allows it (1), not otherwise. */
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "AA", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_OK);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "AA", 0, &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_UNKNOWN);
 	issue(r, "d1", "01", now);
 	issue(r, "d1", "02", now);
-	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", &v, NULL),
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_OK);
-	assert_int_equal(srv_registry_renewal_check(r, "d1", "01", &v, NULL),
+	/* The registry's own current certificate renews either way. */
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", 0, &v, NULL),
+	    IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "01", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_SUPERSEDED);
 	assert_int_equal(srv_registry_revoke(r, "d1", "stolen", 0, "p",
 	    "admin", now, &found, &n, NULL), IDPROV_OK);
 	assert_true(found);
 	assert_int_equal(n, 2);
-	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", &v, NULL),
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_REVOKED);
 	/* Revoking again changes nothing; unknown devices are not found. */
@@ -124,7 +132,7 @@ test_renewal_rules(void **state)
 	assert_false(found);
 	/* A new issue clears the revoked state. */
 	issue(r, "d1", "03", now);
-	assert_int_equal(srv_registry_renewal_check(r, "d1", "03", &v, NULL),
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "03", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_OK);
 	srv_registry_close(r);
@@ -149,11 +157,11 @@ test_record_renewal(void **state)
 	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
 	issue(r, "d2", "0A", now);
 	assert_int_equal(srv_registry_record_renewal(r, &c, &b, now, "renewal",
-	    "0A", &v, NULL), IDPROV_OK);
+	    "0A", 1, &v, NULL), IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_OK);
 	/* 0A again: superseded by 0B, nothing written. */
 	assert_int_equal(srv_registry_record_renewal(r, &c, &x, now, "renewal",
-	    "0A", &v, NULL), IDPROV_OK);
+	    "0A", 1, &v, NULL), IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_SUPERSEDED);
 	assert_int_equal(srv_registry_get_device(r, "d2", &d, &found, NULL),
 	    IDPROV_OK);
@@ -166,7 +174,7 @@ test_record_renewal(void **state)
 	assert_int_equal(srv_registry_revoke(r, "d2", "stolen", 0, "p",
 	    "admin", now, &found, &n, NULL), IDPROV_OK);
 	assert_int_equal(srv_registry_record_renewal(r, &c, &x, now, "renewal",
-	    "0B", &v, NULL), IDPROV_OK);
+	    "0B", 1, &v, NULL), IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_REVOKED);
 	assert_int_equal(srv_registry_get_device(r, "d2", &d, &found, NULL),
 	    IDPROV_OK);
@@ -355,16 +363,132 @@ test_secret_issue_after_revocation(void **state)
 	assert_int_equal(srv_registry_record_secret_issue(r, &c, &late, now,
 	    "OOB secret", now - 50, &meanwhile, NULL), IDPROV_OK);
 	assert_int_equal(meanwhile, 1);
-	assert_int_equal(srv_registry_renewal_check(r, "d5", "52", &v, NULL),
+	assert_int_equal(srv_registry_renewal_check(r, "d5", "52", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_not_equal(v, SRV_RENEW_OK);	/* 52 was never recorded */
 	/* A secret posted after the revocation brings the device back. */
 	assert_int_equal(srv_registry_record_secret_issue(r, &c, &back,
 	    now + 10, "OOB secret", now + 5, &meanwhile, NULL), IDPROV_OK);
 	assert_int_equal(meanwhile, 0);
-	assert_int_equal(srv_registry_renewal_check(r, "d5", "53", &v, NULL),
+	assert_int_equal(srv_registry_renewal_check(r, "d5", "53", 1, &v, NULL),
 	    IDPROV_OK);
 	assert_int_equal(v, SRV_RENEW_OK);
+	srv_registry_close(r);
+}
+
+/* Review finding 2: unauthenticated requests (pending, lockout) never
+ * rewrite the row of an approved or revoked device. */
+static void
+test_unauthenticated_keeps_approved(void **state)
+{
+	srv_registry *r = NULL;
+	srv_reg_client p = { "a1", "198.51.100.9", "", "203.0.113.9", "evil" };
+	srv_reg_device d;
+	time_t now = time(NULL);
+	int found, pending;
+	long long n;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	issue(r, "a1", "0A", now - 100);
+	issue(r, "r1", "0R", now - 100);
+	assert_int_equal(srv_registry_revoke(r, "r1", "stolen", 0, "p",
+	    "admin", now - 50, &found, &n, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_record_pending(r, &p, now, NULL),
+	    IDPROV_OK);
+	assert_int_equal(srv_registry_record_lockout(r, &p, now, NULL),
+	    IDPROV_OK);
+	p.device_id = "r1";
+	assert_int_equal(srv_registry_record_pending(r, &p, now, NULL),
+	    IDPROV_OK);
+	assert_int_equal(srv_registry_record_lockout(r, &p, now, NULL),
+	    IDPROV_OK);
+	assert_int_equal(srv_registry_get_device(r, "a1", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_string_equal(d.status, "approved");
+	assert_string_equal(d.peer, "127.0.0.1");
+	assert_int_equal(d.last_seen, now - 100);
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_get_device(r, "r1", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_string_equal(d.status, "revoked");
+	assert_string_equal(d.peer, "127.0.0.1");
+	srv_reg_device_free(&d);
+	/* They are recorded where untrusted data belongs: pending. */
+	assert_int_equal(srv_registry_is_pending(r, "a1", &pending, NULL),
+	    IDPROV_OK);
+	assert_true(pending);
+	/* A device with no certificate is still marked by a lockout. */
+	p.device_id = "w1";
+	assert_int_equal(srv_registry_record_lockout(r, &p, now, NULL),
+	    IDPROV_OK);
+	assert_int_equal(srv_registry_get_device(r, "w1", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_string_equal(d.status, "rejected");
+	srv_reg_device_free(&d);
+	srv_registry_close(r);
+}
+
+static void
+on_revoked_serial(const char *serial_hex, time_t revoked_at, int code,
+    void *ctx)
+{
+	char *seen = ctx;
+
+	(void)revoked_at;
+	(void)code;
+	strcat(seen, serial_hex);
+	strcat(seen, ";");
+}
+
+/* Review finding 3: one certificate by serial, known or not. */
+static void
+test_revoke_serial(void **state)
+{
+	srv_registry *r = NULL;
+	srv_reg_device d;
+	srv_renewal v;
+	time_t now = time(NULL);
+	unsigned long long num;
+	char dev[72], seen[256] = "";
+	int newly, found;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	issue(r, "d1", "01", now);
+	issue(r, "d1", "02", now);
+	/* An admin certificate the registry never saw. */
+	assert_int_equal(srv_registry_revoke_serial(r, "ADM1", now + 3600,
+	    "left", 0, "p", "admin", now, dev, sizeof(dev), &newly, NULL),
+	    IDPROV_OK);
+	assert_true(newly);
+	assert_string_equal(dev, "");
+	assert_int_equal(srv_registry_revoke_serial(r, "ADM1", now + 3600,
+	    "left", 0, "p", "admin", now, dev, sizeof(dev), &newly, NULL),
+	    IDPROV_OK);
+	assert_false(newly);
+	/* d1's superseded certificate: the device stays approved. */
+	assert_int_equal(srv_registry_revoke_serial(r, "01", 0, "", 1, "p",
+	    "admin", now, dev, sizeof(dev), &newly, NULL), IDPROV_OK);
+	assert_true(newly);
+	assert_string_equal(dev, "d1");
+	assert_int_equal(srv_registry_get_device(r, "d1", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_string_equal(d.status, "approved");
+	srv_reg_device_free(&d);
+	/* d1's current certificate: the device is revoked with it. */
+	assert_int_equal(srv_registry_revoke_serial(r, "02", 0, "", 1, "p",
+	    "admin", now, dev, sizeof(dev), &newly, NULL), IDPROV_OK);
+	assert_int_equal(srv_registry_get_device(r, "d1", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_string_equal(d.status, "revoked");
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_renewal_check(r, "d1", "02", 1, &v,
+	    NULL), IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_REVOKED);
+	assert_int_equal(srv_registry_crl_entries(r, now, on_revoked_serial,
+	    seen, &num, NULL), IDPROV_OK);
+	assert_string_equal(seen, "01;02;ADM1;");
 	srv_registry_close(r);
 }
 
@@ -384,6 +508,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_secret_issue_after_revocation, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unauthenticated_keeps_approved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_serial, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
