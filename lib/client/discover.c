@@ -7,6 +7,8 @@
  * state between calls.  Every (interface, protocol) the browser reports is
  * resolved in that same protocol, so a server reachable over IPv4 and IPv6
  * is returned once per address; identical URLs are returned once.
+ * Avahi is called through the table of avahi_api.h (linked, or loaded for
+ * the length of the call).
  */
 #include <idprov/discover.h>
 
@@ -17,18 +19,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <avahi-client/client.h>
-#include <avahi-client/lookup.h>
-#include <avahi-common/address.h>
-#include <avahi-common/error.h>
-#include <avahi-common/malloc.h>
-#include <avahi-common/simple-watch.h>
-#include <avahi-common/strlst.h>
+#include "avahi_api.h"
 
 #define DISCOVER_DEFAULT_PATH "/idprov/directory"
 #define DISCOVER_MAX_SERVERS 256	/* bound on what a busy link can make us keep */
 
 typedef struct discover_run {
+	idpc_avahi av;
 	AvahiSimplePoll *poll;
 	idprov_found_server *found;
 	size_t n_found;
@@ -88,25 +85,26 @@ static int path_is_acceptable(const char *v, size_t len, size_t max)
 }
 
 /* TXT "path=" else "directory=" else the default path. */
-static void path_from_txt(AvahiStringList *txt, char *out, size_t out_len)
+static void path_from_txt(const idpc_avahi *av, AvahiStringList *txt,
+    char *out, size_t out_len)
 {
 	static const char *const keys[] = { "path", "directory" };
 	size_t k;
 
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		AvahiStringList *item = avahi_string_list_find(txt, keys[k]);
+		AvahiStringList *item = av->string_list_find(txt, keys[k]);
 		char *key = NULL, *value = NULL;
 		size_t size = 0;
 		int ok;
 
 		if (item == NULL ||
-		    avahi_string_list_get_pair(item, &key, &value, &size) < 0)
+		    av->string_list_get_pair(item, &key, &value, &size) < 0)
 			continue;
 		ok = value != NULL && path_is_acceptable(value, size, out_len);
 		if (ok)
 			snprintf(out, out_len, "%.*s", (int)size, value);
-		avahi_free(key);
-		avahi_free(value);
+		av->mem_free(key);
+		av->mem_free(value);
 		if (ok)
 			return;
 	}
@@ -121,13 +119,13 @@ static int is_link_local_v6(const AvahiAddress *a)
 }
 
 /* Fill s->address, s->ifname and s->url; 0 on success. */
-static int build_url(idprov_found_server *s, const AvahiAddress *a,
-    AvahiIfIndex interface)
+static int build_url(const idpc_avahi *av, idprov_found_server *s,
+    const AvahiAddress *a, AvahiIfIndex interface)
 {
 	char ifbuf[IF_NAMESIZE];
 	int n;
 
-	if (avahi_address_snprint(s->address, sizeof(s->address), a) == NULL)
+	if (av->address_snprint(s->address, sizeof(s->address), a) == NULL)
 		return -1;
 	s->ifname[0] = '\0';
 	if (a->proto == AVAHI_PROTO_INET) {
@@ -164,7 +162,7 @@ static void add_server(discover_run *run, const idprov_found_server *s)
 
 		if (grown == NULL) {
 			run->nomem = 1;
-			avahi_simple_poll_quit(run->poll);
+			run->av.simple_poll_quit(run->poll);
 			return;
 		}
 		run->found = grown;
@@ -192,12 +190,12 @@ static void resolve_cb(AvahiServiceResolver *r, AvahiIfIndex interface,
 		snprintf(s.host, sizeof(s.host), "%s",
 		    host_name != NULL ? host_name : "");
 		s.port = port;
-		path_from_txt(txt, s.path, sizeof(s.path));
-		if (build_url(&s, a, interface) == 0)
+		path_from_txt(&run->av, txt, s.path, sizeof(s.path));
+		if (build_url(&run->av, &s, a, interface) == 0)
 			add_server(run, &s);
 	}
 	/* One answer (or failure) per resolver is all we wait for. */
-	avahi_service_resolver_free(r);
+	run->av.service_resolver_free(r);
 	run->pending--;
 }
 
@@ -207,14 +205,14 @@ static void browse_cb(AvahiServiceBrowser *b, AvahiIfIndex interface,
     void *userdata)
 {
 	discover_run *run = userdata;
-	AvahiClient *c = avahi_service_browser_get_client(b);
+	AvahiClient *c = run->av.service_browser_get_client(b);
 
 	(void)flags;
 	switch (event) {
 	case AVAHI_BROWSER_NEW:
 		/* Resolve in the protocol it was seen on: an IPv6 sighting
 		 * gives the IPv6 address, so both families are reported. */
-		if (avahi_service_resolver_new(c, interface, protocol, name,
+		if (run->av.service_resolver_new(c, interface, protocol, name,
 		    type, domain, protocol, 0, resolve_cb, run) != NULL)
 			run->pending++;
 		break;
@@ -224,9 +222,9 @@ static void browse_cb(AvahiServiceBrowser *b, AvahiIfIndex interface,
 	case AVAHI_BROWSER_FAILURE:
 		snprintf(run->failure, sizeof(run->failure), "browsing for %s "
 		    "failed: %s", IDPROV_SERVICE_TYPE,
-		    avahi_strerror(avahi_client_errno(c)));
+		    run->av.error_string(run->av.client_errno(c)));
 		run->failed = 1;
-		avahi_simple_poll_quit(run->poll);
+		run->av.simple_poll_quit(run->poll);
 		break;
 	case AVAHI_BROWSER_REMOVE:
 	case AVAHI_BROWSER_CACHE_EXHAUSTED:
@@ -241,9 +239,9 @@ static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 	if (state == AVAHI_CLIENT_FAILURE) {
 		snprintf(run->failure, sizeof(run->failure), "the Avahi daemon "
 		    "went away while browsing: %s",
-		    avahi_strerror(avahi_client_errno(c)));
+		    run->av.error_string(run->av.client_errno(c)));
 		run->failed = 1;
-		avahi_simple_poll_quit(run->poll);
+		run->av.simple_poll_quit(run->poll);
 	}
 }
 
@@ -282,7 +280,11 @@ idprov_status idprov_discover(int timeout_ms, idprov_found_server **found,
 	}
 	deadline = now_ms() + timeout_ms;
 
-	run.poll = avahi_simple_poll_new();
+	if (idpc_avahi_open(&run.av, run.failure, sizeof(run.failure)) != 0) {
+		set_err(errbuf, errbuf_len, "%s", run.failure);
+		return IDPROV_ERR_NETWORK;
+	}
+	run.poll = run.av.simple_poll_new();
 	if (run.poll == NULL) {
 		set_err(errbuf, errbuf_len, "out of memory starting discovery");
 		st = IDPROV_ERR_NOMEM;
@@ -290,20 +292,21 @@ idprov_status idprov_discover(int timeout_ms, idprov_found_server **found,
 	}
 	/* No AVAHI_CLIENT_NO_FAIL: a device should hear at once that no
 	 * daemon runs rather than wait out its timeout. */
-	client = avahi_client_new(avahi_simple_poll_get(run.poll), 0,
+	client = run.av.client_new(run.av.simple_poll_get(run.poll), 0,
 	    client_cb, &run, &error);
 	if (client == NULL) {
 		set_err(errbuf, errbuf_len, "no Avahi daemon is running (%s), "
 		    "so servers cannot be discovered; start avahi-daemon or "
-		    "give the server URL", avahi_strerror(error));
+		    "give the server URL", run.av.error_string(error));
 		st = IDPROV_ERR_NETWORK;
 		goto out;
 	}
-	browser = avahi_service_browser_new(client, AVAHI_IF_UNSPEC,
+	browser = run.av.service_browser_new(client, AVAHI_IF_UNSPEC,
 	    AVAHI_PROTO_UNSPEC, IDPROV_SERVICE_TYPE, NULL, 0, browse_cb, &run);
 	if (browser == NULL) {
 		set_err(errbuf, errbuf_len, "cannot browse for %s: %s",
-		    IDPROV_SERVICE_TYPE, avahi_strerror(avahi_client_errno(client)));
+		    IDPROV_SERVICE_TYPE,
+		    run.av.error_string(run.av.client_errno(client)));
 		st = IDPROV_ERR_NETWORK;
 		goto out;
 	}
@@ -319,7 +322,7 @@ idprov_status idprov_discover(int timeout_ms, idprov_found_server **found,
 			break;
 		if (run.all_for_now && run.pending == 0 && run.n_found > 0)
 			break;
-		if (avahi_simple_poll_iterate(run.poll, (int)left) != 0)
+		if (run.av.simple_poll_iterate(run.poll, (int)left) != 0)
 			break;
 	}
 
@@ -347,9 +350,10 @@ idprov_status idprov_discover(int timeout_ms, idprov_found_server **found,
 out:
 	/* Freeing the client frees its browser and pending resolvers. */
 	if (client != NULL)
-		avahi_client_free(client);
+		run.av.client_free(client);
 	if (run.poll != NULL)
-		avahi_simple_poll_free(run.poll);
+		run.av.simple_poll_free(run.poll);
+	idpc_avahi_close(&run.av);
 	free(run.found);
 	return st;
 }
