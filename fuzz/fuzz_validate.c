@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 
 #include "lib/core/b64.h"
@@ -32,6 +33,17 @@ check_key(EVP_PKEY *key)
 		abort();
 	if (!EVP_PKEY_is_a(key, "EC") && !EVP_PKEY_is_a(key, "ED25519"))
 		abort();
+	/* explicit curve parameters are refused even when they spell a
+	 * named curve (PKIX forbids them; Go cannot parse them) */
+	if (EVP_PKEY_is_a(key, "EC")) {
+		char enc[32];
+		size_t n_enc = 0;
+
+		if (!EVP_PKEY_get_utf8_string_param(key,
+		    OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc), &n_enc) ||
+		    strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) != 0)
+			abort();
+	}
 	bio = BIO_new(BIO_s_mem());
 	if (bio == NULL || PEM_write_bio_PUBKEY(bio, key) != 1)
 		abort();

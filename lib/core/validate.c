@@ -310,14 +310,21 @@ decode_generic(const unsigned char *der, size_t der_len, EVP_PKEY **key,
 static idprov_status
 check_key_type(EVP_PKEY *key, idprov_error *err)
 {
-	char group[64];
+	char group[64], enc[32];
 	size_t glen = 0;
 	const char *name;
 
 	if (EVP_PKEY_is_a(key, "ED25519"))
 		return IDPROV_OK;
 	if (EVP_PKEY_is_a(key, "EC")) {
+		/* OpenSSL names the group of explicit parameters that match a
+		 * named curve, so the group name alone lets them through; PKIX
+		 * (RFC 5480) forbids them and Go cannot parse such a key in
+		 * the certificate we would issue. */
 		if (!EVP_PKEY_get_utf8_string_param(key,
+		    OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc), &glen) ||
+		    strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) != 0 ||
+		    !EVP_PKEY_get_utf8_string_param(key,
 		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen)) {
 			ERR_clear_error();
 			return idprov_error_set(err, IDPROV_ERR_INVALID,
