@@ -36,6 +36,14 @@ bench: deps
 	@cmake --build build-bench -j $(JOBS)
 	@bash bench/run.sh build-bench
 	@printf '\n==== device footprint ====\n'
+	@bash scripts/build-device-curl.sh build-bench-curl
+	@cmake -S . -B build-bench-device -DCMAKE_BUILD_TYPE=Release -DIDPROV_DEVICE_CURL=build-bench-curl -DIDPROV_DISCOVERY_DLOPEN=ON >/dev/null
+	@cmake --build build-bench-device -j $(JOBS) >/dev/null
+	@cd build-bench-device && ctest -R '^client_' -j $(JOBS) --output-on-failure >ctest-client.log || { cat ctest-client.log; exit 1; }
+	@printf 'device-sized build: %s\n' "$$(grep 'tests passed' build-bench-device/ctest-client.log)"
+	@printf -- '-- the target: device-sized build (docs/footprint.md)\n'
+	@bash bench/footprint.sh build-bench-device
+	@printf -- '-- for reference: distribution build\n'
 	@bash bench/footprint.sh build-bench
 	@printf '\n==== bulk OOB import ====\n'
 	@bash bench/import-bench.sh build-bench
@@ -45,3 +53,4 @@ install: build
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-bench
+	rm -rf build-bench-device build-bench-curl
