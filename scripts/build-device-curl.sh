@@ -47,6 +47,9 @@ if [ -z "$dsc" ]; then
 		-o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$work/apt/lists"
 		-o "Dir::Cache=$work/apt/cache")
+	# As root apt would drop to _apt, who cannot write in a build folder,
+	# and download as root anyway after a warning.
+	[ "$(id -u)" -eq 0 ] && apt_opts+=(-o APT::Sandbox::User=root)
 	apt-get "${apt_opts[@]}" -qq update
 	(cd "$work" && apt-get "${apt_opts[@]}" -qq source --download-only curl)
 	dsc=$(ls "$work"/curl_*.dsc)
