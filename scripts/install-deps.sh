@@ -18,6 +18,8 @@ packages=(
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(nginx-light)
+  # scripts/build-device-curl.sh: Debian's curl source, unpacked and patched
+  packages+=(dpkg-dev patch xz-utils)
 fi
 
 missing=()
