@@ -76,6 +76,10 @@ if [ -n "$device_curl" ] && ldd "$idprov" | grep -q 'libcurl'; then
 	echo "footprint: $idprov still loads a shared libcurl" >&2
 	exit 1
 fi
+if [ "$discovery:$dlopen" = ON:ON ] && ldd "$idprov" | grep -q 'libavahi'; then
+	echo "footprint: $idprov links Avahi although it should load it only to discover" >&2
+	exit 1
+fi
 peak() { awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$1"; }
 rss=$(peak "$tmp/time.out")
 printf 'idprov provision peak RSS:  %6d KB (target < 8192 KB)\n' "$rss"
