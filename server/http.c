@@ -68,6 +68,7 @@ typedef struct srv_conn {
 	int nodelay_done;
 	int killed;
 	int peer_done;
+	int close_when_done;	/* after this answer (CONNECT) */
 	srv_peer peer;		/* cached: renegotiation is off */
 	struct srv_conn *prev, *next;
 } srv_conn;
@@ -311,6 +312,8 @@ conn_done_cb(struct evhttp_request *req, void *arg)
 	c->state = CONN_IDLE;
 	c->deadline_ms = now_ms() + 1000LL *
 	    atomic_load(&c->w->h->idle_timeout_sec);
+	if (c->close_when_done)
+		conn_kill(c);
 }
 
 static void
@@ -357,6 +360,8 @@ method_name(enum evhttp_cmd_type t)
 	case EVHTTP_REQ_DELETE: return "DELETE";
 	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
 	case EVHTTP_REQ_PATCH: return "PATCH";
+	case EVHTTP_REQ_TRACE: return "TRACE";
+	case EVHTTP_REQ_CONNECT: return "CONNECT";
 	default: return "OTHER";
 	}
 }
@@ -514,6 +519,14 @@ request_cb(struct evhttp_request *req, void *arg)
 		evhttp_connection_get_peer(evcon, &peer_addr, &peer_port);
 
 	path = decode_path(evhttp_request_get_evhttp_uri(req));
+	/* A CONNECT asks for a tunnel: whatever follows it on this connection
+	 * is not meant as a request to us.  libevent ignores "Connection:
+	 * close" after a CONNECT, so the socket is shut once the answer is
+	 * out. */
+	if (cmd == EVHTTP_REQ_CONNECT) {
+		must_close = 1;
+		c->close_when_done = 1;
+	}
 	if ((framing = framing_error(req)) != NULL) {
 		/* Where this request ends, and so where the next begins, is
 		 * not known: the connection cannot be used again. */
@@ -896,10 +909,12 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	/* A backstop for a stalled write; reads are bounded by the sweep. */
 	evhttp_set_timeout(w->http, cfg->idle_timeout_sec +
 	    cfg->read_timeout_sec);
-	/* Every method reaches the application, which answers 405. */
+	/* Every method libevent knows reaches the application, which answers
+	 * 405 in JSON (left out, TRACE and CONNECT got libevent's HTML 501). */
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE |
+	    EVHTTP_REQ_CONNECT);
 	evhttp_set_default_content_type(w->http, "application/json");
 	evhttp_set_bevcb(w->http, conn_new_cb, w);
 	evhttp_set_gencb(w->http, request_cb, w);
