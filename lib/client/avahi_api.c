@@ -44,8 +44,12 @@ idpc_avahi_open(idpc_avahi *a, char *why, size_t why_len)
 		why[0] = '\0';
 #ifdef IDPROV_AVAHI_DLOPEN
 	/* RTLD_LOCAL: its symbols (and D-Bus's) stay out of the program's
-	 * namespace; dlsym() on the handle still finds avahi-common's. */
-	a->handle = dlopen(AVAHI_CLIENT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	 * namespace; dlsym() on the handle still finds avahi-common's.
+	 * RTLD_NODELETE: once loaded it stays, as if linked: libdbus keeps
+	 * process-wide state that must not vanish under a later call (and
+	 * LeakSanitizer would take it for leaks). */
+	a->handle = dlopen(AVAHI_CLIENT_SONAME,
+	    RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (a->handle == NULL) {
 		if (why != NULL && why_len > 0)
 			snprintf(why, why_len, "discovery needs %s, which "

@@ -6,10 +6,10 @@
  * Linked (the default): the table points at the functions libidprov is
  * linked with.  Loaded (IDPROV_AVAHI_DLOPEN, CMake option
  * IDPROV_DISCOVERY_DLOPEN): idpc_avahi_open() dlopen()s libavahi-client.so.3,
- * and with it D-Bus and libsystemd, for the length of one discovery, so a
- * device given its server URL never maps them (about 1 MB of resident
- * memory; docs/footprint.md), and a device without Avahi installed still
- * provisions with --server.
+ * and with it D-Bus and libsystemd, when the process first discovers (it
+ * then stays loaded), so a device given its server URL never maps them
+ * (about 1.1 MB of resident memory; docs/footprint.md), and a device
+ * without Avahi installed still provisions with --server.
  */
 #ifndef IDPROV_CLIENT_AVAHI_API_H
 #define IDPROV_CLIENT_AVAHI_API_H
@@ -55,7 +55,8 @@ typedef struct idpc_avahi {
  */
 int idpc_avahi_open(idpc_avahi *a, char *why, size_t why_len);
 
-/* Let go of what idpc_avahi_open() loaded; safe on a zeroed table. */
+/* Let go of the table (the library itself stays loaded); safe on a
+ * zeroed table. */
 void idpc_avahi_close(idpc_avahi *a);
 
 #endif

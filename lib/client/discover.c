@@ -7,8 +7,8 @@
  * state between calls.  Every (interface, protocol) the browser reports is
  * resolved in that same protocol, so a server reachable over IPv4 and IPv6
  * is returned once per address; identical URLs are returned once.
- * Avahi is called through the table of avahi_api.h (linked, or loaded for
- * the length of the call).
+ * Avahi is called through the table of avahi_api.h (linked, or loaded on
+ * the first call).
  */
 #include <idprov/discover.h>
 
