@@ -13,9 +13,16 @@ source "$IDPROV_SRC/tests/lib/harness.sh"
 h_ca_init
 PIDS=()
 trap 'rc=$?; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; h_cleanup $rc' EXIT
-mkdir -p "$H_TMP/counts"
+mkdir -p "$H_TMP/counts" "$H_TMP/evil"
+# another CA, for a certificate that chains elsewhere
+openssl ecparam -name prime256v1 -genkey -noout -out "$H_TMP/evil/ca.key" 2>/dev/null
+openssl req -x509 -new -key "$H_TMP/evil/ca.key" -subj "/CN=evil CA" -days 2 \
+	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign,cRLSign \
+	-out "$H_TMP/evil/ca.pem" 2>/dev/null || h_fail "could not make the other CA with openssl"
 /usr/bin/python3 "$IDPROV_SRC/tests/hostile/hostile_peer.py" --cert "$H_CA/server.pem" \
 	--key "$H_CA/server.key" --ca "$H_CA/ca.pem" --ready "$H_TMP/peer.ready" \
+	--ca-key "$H_CA/ca.key" --other-ca "$H_TMP/evil/ca.pem" --other-ca-key "$H_TMP/evil/ca.key" \
+	--secret s3cret \
 	--count-dir "$H_TMP/counts" >"$H_TMP/peer.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 200); do [ -s "$H_TMP/peer.ready" ] && break; sleep 0.05; done
@@ -116,6 +123,19 @@ for m in escape jsonescape; do
 		known "lib/client/http.c idpc_http_reason (footprint engineer): C1 control bytes from the server's body reach the terminal ($m)"
 	fi
 done
+
+# ---- a server that knows the secret (signs right) but issues a bad
+# certificate: the device checks what it is given before saving it
+provision signed-ok 5s
+h_expect_eq 0 "$RC" "the control case: a good signed answer from the test peer is accepted: $OUT"
+[ -s "$DIR/cert.pem" ] || h_fail "the control case saved no cert.pem"
+h_ok
+echo "ok: the control case (a good certificate, rightly signed) -> provisioned"
+refused signed-garbage 5s 5 "clientCert" "a signed answer whose clientCert is not a certificate"
+refused signed-otherkey 5s 5 "another key" "a signed answer with a certificate for another key"
+refused signed-othercn 5s 5 "another deviceID" "a signed answer with a certificate for another deviceID"
+refused signed-expired 5s 5 "not valid now" "a signed answer with an expired certificate"
+refused signed-otherca 5s 5 "does not verify" "a signed answer with a certificate of another CA"
 
 # ---- Waiting that would make the device spin or sleep forever
 refused retry0 3s 3 "" "Waiting with retrySec 0"

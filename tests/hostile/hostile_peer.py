@@ -36,11 +36,24 @@ Modes (the directory answer unless the name says provreq):
   retrybig    a valid directory; provreq answered Waiting, retrySec 10^18
   escape      403 whose body holds terminal escape sequences, raw
   jsonescape  403 {"error":...} whose sentence holds escapes and C1 bytes
+  signed-*    a valid directory; provreq answered Approved and correctly
+              signed with --secret (a server that knows the secret but
+              issues a bad certificate), clientCert being:
+                signed-ok       right key and CN (the control case)
+                signed-garbage  not a certificate
+                signed-otherkey a certificate of the CA for another key
+                signed-othercn  right key, CN of another device
+                signed-expired  right key and CN, expired yesterday
+                signed-ca       right key and CN, but CA:TRUE
+                signed-otherca  right key and CN, another CA's
   elsewhere   (127.0.0.2) counts what reaches it and answers 404
 Standard library only.
 """
 import argparse
 import base64
+import importlib.util
+import subprocess
+import tempfile
 import json
 import os
 import socket
@@ -55,13 +68,23 @@ p.add_argument("--key", required=True)
 p.add_argument("--ca", required=True)
 p.add_argument("--ready", required=True)
 p.add_argument("--count-dir", required=True)
+p.add_argument("--ca-key")
+p.add_argument("--other-ca")
+p.add_argument("--other-ca-key")
+p.add_argument("--secret", default="s3cret")
 A = p.parse_args()
 
 CA_PEM = open(A.ca, "rb").read()
+_spec = importlib.util.spec_from_file_location(
+    "idprov_probe", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "idprov_probe.py"))
+probe = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(probe)
 MODES = ["huge", "endless", "drip", "dripheaders", "bigheaders", "redirect", "redirect307",
          "html", "wrongtype", "array", "shape", "badca", "otherhost", "e503", "e404",
          "provhuge", "provendless", "provdrip", "provhtml", "provshape", "retry0",
          "retryneg", "retrybig", "escape", "jsonescape"]
+SIGNED = ["signed-ok", "signed-garbage", "signed-otherkey", "signed-othercn", "signed-expired",
+          "signed-ca", "signed-otherca"]
 ELSEWHERE = None  # "127.0.0.2:PORT"
 
 
@@ -115,6 +138,10 @@ def serve(mode, c, request_line):
         retry = {"retry0": "0", "retryneg": "-5", "retrybig": "1000000000000000000"}[mode]
         return send(c, 200, "OK", ('{"retrySec":%s,"status":"Waiting","caCert":"","clientCert":"","signature":""}'
                                    % retry).encode())
+    if mode.startswith("signed-"):
+        if is_dir:
+            return send(c, 200, "OK", directory())
+        return send(c, 200, "OK", signed_answer(mode, BODIES.get(threading.get_ident(), b"{}")))
     if mode == "huge":
         return send(c, 200, "OK", b'{"caCert":"' + b"A" * (8 << 20) + b'"}')
     if mode == "endless":
@@ -167,6 +194,60 @@ def serve(mode, c, request_line):
     return send(c, 500, "Internal Server Error", b"unknown mode")
 
 
+BODIES = {}
+
+
+def issue(pub_pem, cn, ca, ca_key, days="2", extra=""):
+    """A certificate for pub_pem made by the openssl command."""
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "pub.pem"), "w").write(pub_pem)
+        open(os.path.join(d, "ext"), "w").write(
+            "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n" + extra)
+        k = os.path.join(d, "tmp.key")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-out", k], check=True, capture_output=True)
+        subprocess.run(["openssl", "req", "-new", "-key", k, "-subj", "/OU=iotdevice/CN=" + cn,
+                        "-out", os.path.join(d, "csr")], check=True, capture_output=True)
+        args = ["openssl", "x509", "-req", "-in", os.path.join(d, "csr"), "-CA", ca, "-CAkey", ca_key,
+                "-CAcreateserial", "-extfile", os.path.join(d, "ext"), "-force_pubkey",
+                os.path.join(d, "pub.pem"), "-out", os.path.join(d, "cert.pem")]
+        # a negative -days gives notAfter a day before notBefore (now):
+        # expired as far as any client can tell
+        args += ["-days", days]
+        subprocess.run(args, check=True, capture_output=True)
+        return open(os.path.join(d, "cert.pem")).read()
+
+
+def signed_answer(mode, req_body):
+    try:
+        req = json.loads(req_body)
+        pub = req["publicKeyPEM"]
+        dev = req["deviceID"]
+    except (ValueError, KeyError, TypeError):
+        pub, dev = "", "x"
+    ca_pem = CA_PEM.decode()
+    if mode == "signed-garbage":
+        cert = "-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n"
+    elif mode == "signed-otherkey":
+        other = subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                               check=True, capture_output=True).stdout
+        opub = subprocess.run(["openssl", "pkey", "-pubout"], input=other, check=True,
+                              capture_output=True).stdout.decode()
+        cert = issue(opub, dev, A.ca, A.ca_key)
+    elif mode == "signed-othercn":
+        cert = issue(pub, "some-other-device", A.ca, A.ca_key)
+    elif mode == "signed-expired":
+        cert = issue(pub, dev, A.ca, A.ca_key, days="-1")
+    elif mode == "signed-ca":
+        cert = issue(pub, dev, A.ca, A.ca_key, extra="basicConstraints=critical,CA:TRUE\n")
+    elif mode == "signed-otherca":
+        cert = issue(pub, dev, A.other_ca, A.other_ca_key)
+    else:
+        cert = issue(pub, dev, A.ca, A.ca_key)
+    sig = probe.hmac_b64(A.secret, probe.canon_provresp(3600, "Approved", ca_pem, cert, ""))
+    return probe.canon_provresp(3600, "Approved", ca_pem, cert, sig)
+
+
 def endless(c):
     c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
     chunk = b"%x\r\n%s\r\n" % (16384, b" " * 16384)
@@ -209,6 +290,9 @@ def handle(mode, ctx, raw):
                     if not got:
                         break
                     want -= len(got)
+                    data += got
+        rest = data.split(b"\r\n\r\n", 1)[1]
+        BODIES[threading.get_ident()] = rest
         serve(mode, c, line)
         c.close()
     except (OSError, ssl.SSLError):
@@ -233,7 +317,7 @@ def main():
     global ELSEWHERE
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(A.cert, A.key)
-    socks = {m: listener(m, "127.0.0.1") for m in MODES}
+    socks = {m: listener(m, "127.0.0.1") for m in MODES + (SIGNED if A.ca_key else [])}
     socks["elsewhere"] = listener("elsewhere", "127.0.0.2")
     ELSEWHERE = "127.0.0.2:%d" % socks["elsewhere"].getsockname()[1]
     for m, s in socks.items():

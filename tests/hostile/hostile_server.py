@@ -756,6 +756,29 @@ def json_cases():
     oob("a bulk array of 2000 secrets", json.dumps([{"deviceID": "hx-b%d" % i, "oobSecret": "s", "validUntil": ""}
                                                     for i in range(2000)]), (200, 400, 413))
 
+    # -- admin endpoints (docs/admin-api.md)
+    def admin(what, path, body, want, word=None):
+        refused("admin " + what, body, want, path=path, admin=True, word=word)
+    R, O = "/idprov/admin/revoke", "/idprov/admin/oobsecrets"
+    admin("revoke: a reason with a newline and an escape (log forging)",
+          R, '{"deviceID":"hx-1","reason":"x\\nidprovd: info: FAKE\\u001b[2J"}', (400, 404))
+    admin("revoke: a reason with \\u0000", R, '{"deviceID":"hx-1","reason":"x\\u0000y"}', (400,))
+    admin("revoke: a 201-byte reason", R, json.dumps({"deviceID": "hx-1", "reason": "r" * 201}), (400, 404))
+    admin("revoke: an unknown device", R, '{"deviceID":"hx-nobody"}', (404,))
+    admin("revoke: deviceID a number", R, '{"deviceID":5}', (400,), word="deviceID")
+    admin("revoke: a JSON array", R, "[]", (400,))
+    admin("revoke: duplicate deviceID keys", R, '{"deviceID":"a","deviceID":"b"}', (400,))
+    admin("oobsecrets: secrets an object", O, '{"secrets":{}}', (400,), word="secrets")
+    admin("oobsecrets: secrets of numbers", O, '{"secrets":[1,2]}', (400,))
+    admin("oobsecrets: secrets null", O, '{"secrets":null}', (400,))
+    admin("oobsecrets: validUntil null", O, '{"secrets":[{"deviceID":"z1","oobSecret":"s","validUntil":null}]}',
+          (400,), word="validUntil")
+    admin("oobsecrets: the same device twice", O,
+          '{"secrets":[{"deviceID":"z1","oobSecret":"s"},{"deviceID":"z1","oobSecret":"t"}]}', (400,))
+    admin("oobsecrets: 1600 entries (60 KB)", O,
+          json.dumps({"secrets": [{"deviceID": "b%d" % i, "oobSecret": "s"} for i in range(1600)]},
+                     separators=(",", ":")), (200, 400, 413))
+
 
 def flood(n):
     """n bad requests on fresh connections: RSS must level off.  Samples
