@@ -61,12 +61,28 @@ srv_app_settings(srv_app *app, srv_settings *out)
 	pthread_rwlock_unlock(&app->set_lock);
 }
 
+/* The first lookup sorts the revoked list (and records that it did); do
+ * it here, before the CRL is shared, so that lookups from the workers
+ * only read. */
+static void
+sort_once(X509_CRL *crl)
+{
+	X509_REVOKED *rev = NULL;
+	ASN1_INTEGER *zero = ASN1_INTEGER_new();
+
+	if (zero != NULL)
+		X509_CRL_get0_by_serial(crl, &rev, zero);
+	ASN1_INTEGER_free(zero);
+}
+
 idprov_status
 srv_app_refresh_crl(srv_app *app, idprov_error *err)
 {
 	srv_settings set;
 	unsigned char *der = NULL;
+	const unsigned char *p;
 	size_t len = 0;
+	X509_CRL *parsed = NULL;
 	idprov_status st;
 
 	srv_app_settings(app, &set);
@@ -76,9 +92,25 @@ srv_app_refresh_crl(srv_app *app, idprov_error *err)
 	st = srv_crl_build(app->issuer, app->reg, time(NULL), set.crl_days,
 	    &der, &len, err);
 	if (st == IDPROV_OK) {
-		free(app->crl);
-		app->crl = der;
-		app->crl_len = len;
+		p = der;
+		if ((parsed = d2i_X509_CRL(NULL, &p, (long)len)) == NULL) {
+			free(der);
+			st = idprov_error_set(err, IDPROV_ERR_CRYPTO,
+			    "the CRL just built does not parse");
+		} else {
+			if (sk_X509_REVOKED_num(X509_CRL_get_REVOKED(parsed)) <=
+			    0) {
+				X509_CRL_free(parsed);
+				parsed = NULL;
+			} else {
+				sort_once(parsed);
+			}
+			free(app->crl);
+			app->crl = der;
+			app->crl_len = len;
+			X509_CRL_free(app->crl_parsed);
+			app->crl_parsed = parsed;
+		}
 	}
 	pthread_mutex_unlock(&app->crl_lock);
 	return st;
@@ -165,6 +197,7 @@ srv_app_close(srv_app *app)
 	srv_registry_close(app->reg);
 	srv_issuer_close(app->issuer);
 	free(app->crl);
+	X509_CRL_free(app->crl_parsed);
 	free(app->directory);
 	pthread_mutex_destroy(&app->crl_lock);
 	pthread_rwlock_destroy(&app->set_lock);
@@ -196,15 +229,66 @@ method_ok(srv_method want, srv_method got)
 	    got == SRV_METHOD_HEAD);
 }
 
+/*
+ * Is the client certificate on the current CRL?  Checked on every request,
+ * so a revocation also holds on keep-alive connections opened before it,
+ * for every role (admin and plugin certificates are revoked by serial:
+ * docs/admin-api.md).  The CRL is the registry's revoked serials, rebuilt
+ * on each revocation; certificates not yet expired only, and an expired
+ * one does not get through the handshake.
+ */
+static int
+peer_revoked(srv_app *app, X509 *cert)
+{
+	X509_CRL *crl;
+	X509_REVOKED *rev = NULL;
+	int revoked;
+
+	if (cert == NULL)
+		return 0;
+	pthread_mutex_lock(&app->crl_lock);
+	crl = app->crl_parsed;
+	if (crl != NULL)
+		X509_CRL_up_ref(crl);
+	pthread_mutex_unlock(&app->crl_lock);
+	if (crl == NULL)
+		return 0;
+	revoked = X509_CRL_get0_by_serial(crl, &rev,
+	    X509_get0_serialNumber(cert)) == 1;
+	X509_CRL_free(crl);
+	return revoked;
+}
+
 /* Route by path, then by method. */
 void
 srv_app_handle(srv_app *app, const srv_request *req, srv_response *resp)
 {
 	const char *path = req->path != NULL ? req->path : "";
 	size_t i, plen = strlen(IDPROV_PATH_STATUS_PREFIX);
+	srv_request anon;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->content_type = SRV_CT_JSON;
+
+	if (peer_revoked(app, req->peer_cert)) {
+		/* A revoked certificate gives no right.  What anyone may do
+		 * (directory, CRL, a provisioning request) goes on as without
+		 * a certificate, so a revoked device can still come back with
+		 * a new OOB secret; the rest is refused. */
+		if (strcmp(path, IDPROV_PATH_DIRECTORY) != 0 &&
+		    strcmp(path, IDPROV_PATH_CRL) != 0 &&
+		    strcmp(path, IDPROV_PATH_PROVREQ) != 0) {
+			srv_respond_error(resp, 403, "forbidden",
+			    "the client certificate is revoked");
+			return;
+		}
+		anon = *req;
+		anon.role = SRV_ROLE_NONE;
+		anon.peer_cn = NULL;
+		anon.peer_ou = NULL;
+		anon.peer_cert = NULL;
+		req = &anon;
+	}
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strcmp(path, routes[i].path) == 0) {

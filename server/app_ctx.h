@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <openssl/x509.h>
 
 #include "app.h"
 #include "config.h"
@@ -43,6 +44,9 @@ struct srv_app {
 	pthread_mutex_t crl_lock;	/* guards crl, and orders rebuilds */
 	unsigned char *crl;		/* the current CRL, DER */
 	size_t crl_len;
+	/* The same CRL parsed, for the per-request check of the client
+	 * certificate (srv_app_handle); NULL when it lists nothing. */
+	X509_CRL *crl_parsed;
 };
 
 /* A consistent copy of the current settings. */

@@ -34,8 +34,10 @@ const ctl_command ctl_commands[] = {
 	{ { "list" }, ctl_list,
 	    "[--pending|--approved|--revoked|--waiting|--rejected] [--json]",
 	    "the devices the server knows" },
-	{ { "revoke" }, ctl_revoke, "DEVICE [--reason R] [--json]",
-	    "revoke a device's certificates (the CRL is updated)" },
+	{ { "revoke" }, ctl_revoke,
+	    "DEVICE | --serial HEX | --certificate FILE [--reason R] [--json]",
+	    "revoke a device's certificates, or one certificate of any role "
+	    "(the CRL is updated)" },
 	{ { "issue" }, ctl_issue,
 	    "DEVICE --pubkey FILE [--out FILE] [--ip IP] [--force]",
 	    "get a certificate for a device's public key, as an admin" },
