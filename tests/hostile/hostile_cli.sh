@@ -144,5 +144,35 @@ head -c 3000 /dev/urandom >"$W/junk/ca.pem"
 run "1|5|6|8|9" "" "show on a folder of garbage" "$IDPROV" show --dir "$W/junk"
 run "1|5|6|7|8|9" "" "renew on a folder of garbage" "$IDPROV" renew --dir "$W/junk" --device c-dev
 
+# ---- configuration files that are not files: an error, never a hang
+# guarded CMD...: run with a 10 s guard; GUARD_RC is 124 when it hung
+guarded() { GUARD_RC=0; GUARD_OUT=$(timeout 10 "$@" 2>&1 </dev/null) || GUARD_RC=$?; }
+guarded "$IDPROVCTL" list --config /dev/zero
+if [ "$GUARD_RC" = 124 ]; then
+	echo "KNOWN BUG: tools/idprovctl/settings.c (security engineer): 'idprovctl list --config /dev/zero' never ends (an endless line of NULs is read forever at full CPU); refuse a config that is not a regular file"
+else
+	[ "$GUARD_RC" != 0 ] || h_fail "idprovctl --config /dev/zero exited 0"; h_ok
+	echo "ok: idprovctl --config /dev/zero -> exit $GUARD_RC: $GUARD_OUT"
+fi
+guarded "$IDPROVCTL" list --config "$W"
+case "$GUARD_OUT" in
+*"$W"*) echo "ok: idprovctl --config on a folder -> exit $GUARD_RC: $GUARD_OUT" ;;
+*) echo "KNOWN BUG: tools/idprovctl/settings.c (security engineer): 'idprovctl --config FOLDER' is silently taken as an empty file (exit $GUARD_RC: ${GUARD_OUT:0:120})" ;;
+esac
+guarded "$IDPROVD" --ca-dir "$H_CA" --db "$W/cfg.db" --no-dnssd --listen 127.0.0.1:0 --config /dev/zero
+if [ "$GUARD_RC" = 124 ]; then
+	echo "KNOWN BUG: server/config.c: 'idprovd --config /dev/zero' never starts and never fails (an endless line of NULs is parsed forever at full CPU); refuse a config that is not a regular file"
+else
+	[ "$GUARD_RC" != 0 ] || h_fail "idprovd --config /dev/zero exited 0"
+	h_ok
+	echo "ok: idprovd --config /dev/zero -> exit $GUARD_RC: $GUARD_OUT"
+fi
+guarded "$IDPROVD" --ca-dir "$H_CA" --db "$W/cfg.db" --no-dnssd --listen 127.0.0.1:0 --config "$W"
+case "$GUARD_RC" in
+124) echo "KNOWN BUG: server/config.c: 'idprovd --config FOLDER' starts the server as if the file were empty" ;;
+0) h_fail "idprovd --config on a folder exited 0" ;;
+*) h_ok; echo "ok: idprovd --config on a folder -> exit $GUARD_RC: $GUARD_OUT" ;;
+esac
+
 h_server_stop
 h_pass
