@@ -274,7 +274,10 @@ srv_app_handle(srv_app *app, const srv_request *req, srv_response *resp)
 		/* A revoked certificate gives no right.  What anyone may do
 		 * (directory, CRL, a provisioning request) goes on as without
 		 * a certificate, so a revoked device can still come back with
-		 * a new OOB secret; the rest is refused. */
+		 * a new OOB secret; the rest is refused.  A device's own
+		 * provisioning request keeps its certificate: the registry
+		 * (which the CRL is made from) refuses the renewal and the
+		 * handler answers as for any refused renewal. */
 		if (strcmp(path, IDPROV_PATH_DIRECTORY) != 0 &&
 		    strcmp(path, IDPROV_PATH_CRL) != 0 &&
 		    strcmp(path, IDPROV_PATH_PROVREQ) != 0) {
@@ -282,12 +285,15 @@ srv_app_handle(srv_app *app, const srv_request *req, srv_response *resp)
 			    "the client certificate is revoked");
 			return;
 		}
-		anon = *req;
-		anon.role = SRV_ROLE_NONE;
-		anon.peer_cn = NULL;
-		anon.peer_ou = NULL;
-		anon.peer_cert = NULL;
-		req = &anon;
+		if (strcmp(path, IDPROV_PATH_PROVREQ) != 0 ||
+		    req->role != SRV_ROLE_DEVICE) {
+			anon = *req;
+			anon.role = SRV_ROLE_NONE;
+			anon.peer_cn = NULL;
+			anon.peer_ou = NULL;
+			anon.peer_cert = NULL;
+			req = &anon;
+		}
 	}
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
