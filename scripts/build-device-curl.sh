@@ -11,7 +11,8 @@
 # resident memory.  A device maker builds curl with what the device needs:
 # HTTP(S) over OpenSSL, the threaded resolver (the client's timeouts must
 # cover name resolution too), no default CA bundle (the client always names
-# the CA it trusts), nothing else.
+# the CA it trusts), curl's error texts (a few KB; without them every
+# failure reads "Error"), nothing else.
 #
 # The source is Debian's own (bookworm) with Debian's patches -- the security
 # fixes -- applied, fetched with apt-get through a private sources list so
@@ -26,7 +27,7 @@ mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
 stamp="$prefix/.idprov-device-curl"
 # Bump when the options below change so that old builds are redone.
-recipe=1
+recipe=2
 
 if [ -e "$prefix/lib/libcurl.a" ] && [ -e "$stamp" ] &&
 	[ "$(sed -n 1p "$stamp")" = "recipe $recipe" ]; then
@@ -98,7 +99,7 @@ cd "$tree"
 	--disable-http-auth --disable-crypto-auth --disable-ntlm \
 	--disable-ntlm-wb --disable-tls-srp --disable-unix-sockets \
 	--disable-headers-api --disable-get-easy-options --disable-dnsshuffle \
-	--disable-manual --disable-libcurl-option --disable-verbose \
+	--disable-manual --disable-libcurl-option --enable-verbose \
 	--disable-progress-meter --disable-sspi \
 	>"$work/configure.log" 2>&1 ||
 	{ tail -n 30 "$work/configure.log" >&2; exit 1; }
