@@ -50,7 +50,9 @@ if [ -z "$dsc" ]; then
 		-o "Dir::Cache=$work/apt/cache")
 	# As root apt would drop to _apt, who cannot write in a build folder,
 	# and download as root anyway after a warning.
-	[ "$(id -u)" -eq 0 ] && apt_opts+=(-o APT::Sandbox::User=root)
+	if [ "$(id -u)" -eq 0 ]; then
+		apt_opts+=(-o APT::Sandbox::User=root)
+	fi
 	apt-get "${apt_opts[@]}" -qq update
 	(cd "$work" && apt-get "${apt_opts[@]}" -qq source --download-only curl)
 	dsc=$(ls "$work"/curl_*.dsc)
