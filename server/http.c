@@ -418,6 +418,21 @@ decode_path(const struct evhttp_uri *uri)
  * (request smuggling, RFC 9112 sections 6.1 and 6.3).  NULL when sound,
  * else the sentence of the 400.
  */
+/* RFC 9110 5.6.2: token = 1*tchar. */
+static int
+is_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr(extra, *s) != NULL))
+			return 0;
+	return 1;
+}
+
 static const char *
 framing_error(struct evhttp_request *req)
 {
@@ -426,6 +441,13 @@ framing_error(struct evhttp_request *req)
 	int n_cl = 0, n_te = 0, te_chunked = 0;
 
 	TAILQ_FOREACH(kv, in_h, next) {
+		/* libevent keeps "Transfer-Encoding : chunked" as a header
+		 * named "Transfer-Encoding " that nothing reads, while a proxy
+		 * in front may take it as the real thing: RFC 9112 5.1 says
+		 * reject.  Any name that is not a token goes the same way. */
+		if (!is_token(kv->key))
+			return "a header name is not a token (whitespace before "
+			    "the colon?)";
 		if (evutil_ascii_strcasecmp(kv->key, "Content-Length") == 0) {
 			n_cl++;
 		} else if (evutil_ascii_strcasecmp(kv->key,
@@ -582,7 +604,10 @@ reply:
 	evhttp_add_header(out_h, "Content-Length", clen);
 	if (w->draining || must_close)
 		evhttp_add_header(out_h, "Connection", "close");
-	if (resp.body_len > 0) {
+	/* A HEAD answer has the GET's headers and no body (RFC 9110 9.3.2);
+	 * libevent sends whatever is in the buffer, and a kept-alive client
+	 * would read the body as the next answer. */
+	if (resp.body_len > 0 && cmd != EVHTTP_REQ_HEAD) {
 		if (evbuffer_add_reference(out, resp.body, resp.body_len,
 		    free_body, NULL) != 0)
 			free(resp.body);
