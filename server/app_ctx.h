@@ -45,7 +45,9 @@ struct srv_app {
 	unsigned char *crl;		/* the current CRL, DER */
 	size_t crl_len;
 	/* The same CRL parsed, for the per-request check of the client
-	 * certificate (srv_app_handle); NULL when it lists nothing. */
+	 * certificate (srv_app_handle); NULL when it lists nothing.  Read
+	 * under crl_parsed_lock, which a rebuild holds only to swap it. */
+	pthread_rwlock_t crl_parsed_lock;
 	X509_CRL *crl_parsed;
 };
 
