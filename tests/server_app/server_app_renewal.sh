@@ -55,7 +55,16 @@ h_expect_contains "$(sqlite3 "$db" "select reason from audit where device_id='de
 h_expect_eq 0 "$(sqlite3 "$db" "select count(*) from certificates where device_id='devx'")" \
 	"nothing issued to devx"
 h_server_stop
-h_server_start --renew-unknown-certificates yes
+# The same setting from the configuration file (server_renewal uses the
+# flag); a bad value is refused by name.
+printf '[provisioning]\nrenew_unknown_certificates = maybe\n' >"$H_TMP/bad.ini"
+if "$IDPROVD" --config "$H_TMP/bad.ini" --ca-dir "$H_CA" --listen 127.0.0.1:0 --no-dnssd \
+	--db "$H_TMP/bad.db" >"$H_TMP/bad.out" 2>&1; then
+	h_fail "idprovd started with renew_unknown_certificates = maybe"
+fi
+h_expect_contains "$(cat "$H_TMP/bad.out")" "renew_unknown_certificates must be yes or no" "a bad value named"
+printf '[provisioning]\nrenew_unknown_certificates = yes\n' >"$H_TMP/idprovd.ini"
+h_server_start --config "$H_TMP/idprovd.ini"
 out=$(h_curl_as devx -d "$(sa_body devx '')" "$H_URL/idprov/provreq")
 h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with a CA-made certificate (renew_unknown_certificates = yes)"
 
