@@ -171,7 +171,7 @@ idprov_status srv_registry_revoke(srv_registry *r, const char *device_id,
  * bytes, as srv_hex_upper writes an ASN1_INTEGER's content).  A serial of
  * the registry is marked revoked (and its device too when it is the
  * device's current certificate); an unknown serial (an admin certificate
- * from `idprovctl ca init`/`issue`, a device certificate made outside) is
+ * from `idprovctl ca init`, a device certificate made outside) is
  * added as a revoked row of no device, listed in the CRL until not_after.
  * *newly = 0 when it was revoked already (nothing changes);
  * device_id gets the certificate's device ("" when none).  Durable as

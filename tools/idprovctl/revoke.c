@@ -2,7 +2,7 @@
  * revoke.c - `idprovctl revoke DEVICE [--reason R]`: revoke every
  * certificate of a device; `idprovctl revoke --serial HEX` or `--certificate
  * FILE`: revoke one certificate, also one the registry does not know (an
- * admin or plugin certificate from `ca init` or `issue`).  The server
+ * admin or plugin certificate from `ca init` or made by hand).  The server
  * regenerates the CRL before it answers, and from then on refuses the
  * certificate for every role.
  */
