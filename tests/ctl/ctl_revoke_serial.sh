@@ -24,8 +24,32 @@ crl_serials() {
 out=$(as_admin2 "$H_URL/idprov/admin/devices")
 h_expect_eq 200 "$(h_code "$out")" "admin2 lists devices before the revocation"
 
-# 1. --cert: an admin certificate.
+# 1. --certificate: an admin certificate, while admin2 holds a keep-alive
+# connection open: the next request on it is refused too (the check is per
+# request, not per handshake).
+mkfifo "$H_TMP/go" "$H_TMP/done"
+python3 - "$H_PORT" "$H_CA/ca.pem" "$H_TMP/admin2.pem" "$H_TMP/admin2.key" "$H_TMP/go" "$H_TMP/done" >"$H_TMP/keepalive.out" 2>&1 <<'PY' &
+import http.client, ssl, sys
+port, ca, cert, key, go, done = sys.argv[1:]
+ctx = ssl.create_default_context(cafile=ca)
+ctx.load_cert_chain(cert, key)
+c = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=20)
+c.request("GET", "/idprov/admin/devices"); r = c.getresponse(); r.read()
+print("before", r.status, flush=True)
+first = c.sock
+open(done, "w").write("1\n")
+open(go).read()
+c.request("GET", "/idprov/admin/devices"); r = c.getresponse(); body = r.read()
+print("after", r.status, body.decode(), "same-connection=%s" % (first is not None and c.sock is first), flush=True)
+PY
+ka_pid=$!
+cat "$H_TMP/done" >/dev/null
 ctl_expect_rc 0 "revoke --certificate admin2.pem" ctl revoke --certificate "$H_TMP/admin2.pem" --reason keyCompromise
+echo go >"$H_TMP/go"
+wait "$ka_pid" || h_fail "the keep-alive client failed: $(cat "$H_TMP/keepalive.out")"
+h_expect_contains "$(cat "$H_TMP/keepalive.out")" "before 200" "admin2's keep-alive connection before the revocation"
+h_expect_contains "$(cat "$H_TMP/keepalive.out")" "after 403" "the same connection after the revocation"
+h_expect_contains "$(cat "$H_TMP/keepalive.out")" "same-connection=True" "both requests went over one connection"
 s_admin2=$(hex_serial "$H_TMP/admin2.pem")
 h_expect_contains "$OUT" "revoked certificate $s_admin2" "revoke --certificate output names the serial"
 out=$(as_admin2 "$H_URL/idprov/admin/devices")
