@@ -30,6 +30,10 @@ typedef struct oob_entry {
 	 * stays as a placeholder, absent to everyone, so that a revocation
 	 * or a new post in the meantime is seen by the restore. */
 	int taken;
+	/* Discarded by a lockout (secret == NULL): kept, absent to take and
+	 * has, until the secret would have expired or a new post replaces
+	 * it, so that the admin device list can tell (srv_oob_locked_out). */
+	int locked_out;
 } oob_entry;
 
 struct srv_oob_store {
@@ -37,7 +41,7 @@ struct srv_oob_store {
 	oob_entry **buckets;
 	size_t n_buckets;	/* a power of two */
 	size_t count;		/* entries, placeholders included */
-	size_t n_taken;		/* placeholders */
+	size_t n_taken;		/* placeholders: taken or locked out */
 	size_t puts_since_sweep;
 	uint64_t next_generation;
 	uint64_t seed;
@@ -148,7 +152,7 @@ unlink_free(srv_oob_store *s, oob_entry **link)
 	oob_entry *e = *link;
 
 	*link = e->next;
-	if (e->taken)
+	if (e->taken || e->locked_out)
 		s->n_taken--;
 	entry_free(e);
 	s->count--;
@@ -262,7 +266,7 @@ srv_oob_has(srv_oob_store *s, const char *device_id, time_t now)
 	if (*link != NULL) {
 		if ((*link)->valid_until <= now)
 			unlink_free(s, link);
-		else if (!(*link)->taken)
+		else if (!(*link)->taken && !(*link)->locked_out)
 			has = 1;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -299,8 +303,9 @@ srv_oob_take(srv_oob_store *s, const char *device_id, time_t now,
 	} else if (e->valid_until <= now) {
 		unlink_free(s, link);
 		r = SRV_OOB_ABSENT;
-	} else if (e->taken) {
-		/* Out with another request: absent until it comes back. */
+	} else if (e->taken || e->locked_out) {
+		/* Out with another request (absent until it comes back), or
+		 * discarded by a lockout. */
 		r = SRV_OOB_ABSENT;
 	} else if (verify(e->secret, e->secret_len, ctx)) {
 		/* Hand the allocation over instead of copying the secret;
@@ -319,7 +324,12 @@ srv_oob_take(srv_oob_store *s, const char *device_id, time_t now,
 	} else {
 		wrong = ++e->wrong;
 		if (lockout_after > 0 && e->wrong >= lockout_after) {
-			unlink_free(s, link);
+			OPENSSL_cleanse(e->secret, e->secret_len);
+			free(e->secret);
+			e->secret = NULL;
+			e->secret_len = 0;
+			e->locked_out = 1;
+			s->n_taken++;
 			r = SRV_OOB_LOCKED_OUT;
 		} else {
 			r = SRV_OOB_WRONG;
@@ -367,6 +377,20 @@ srv_oob_restore(srv_oob_store *s, const char *device_id,
 	}
 	pthread_mutex_unlock(&s->lock);
 	srv_oob_taken_wipe(taken);
+}
+
+int
+srv_oob_locked_out(srv_oob_store *s, const char *device_id, time_t now)
+{
+	oob_entry **link;
+	int locked = 0;
+
+	pthread_mutex_lock(&s->lock);
+	link = find_link(s, device_id, hash_id(s, device_id));
+	if (*link != NULL && (*link)->valid_until > now)
+		locked = (*link)->locked_out;
+	pthread_mutex_unlock(&s->lock);
+	return locked;
 }
 
 void

@@ -37,6 +37,10 @@ void srv_oob_remove(srv_oob_store *s, const char *device_id);
 /* 1 when an unexpired secret is known for device_id. */
 int srv_oob_has(srv_oob_store *s, const char *device_id, time_t now);
 
+/* 1 when device_id's last posted secret was discarded by a lockout (and
+ * would not have expired yet); a new post clears it. */
+int srv_oob_locked_out(srv_oob_store *s, const char *device_id, time_t now);
+
 /* Number of unexpired secrets (for tests and the log). */
 size_t srv_oob_count(srv_oob_store *s, time_t now);
 
@@ -44,7 +48,9 @@ typedef enum srv_oob_result {
 	SRV_OOB_ABSENT = 0,	/* none, or expired */
 	SRV_OOB_WRONG,		/* verify said no; the secret stays */
 	SRV_OOB_LOCKED_OUT,	/* verify said no for the lockout_after-th
-				 * time: the secret was discarded */
+				 * time: the secret was discarded (wiped;
+				 * srv_oob_locked_out says so until it would
+				 * have expired or a new post) */
 	SRV_OOB_TAKEN		/* verify said yes: the secret is removed and
 				 * handed to the caller */
 } srv_oob_result;

@@ -78,6 +78,12 @@ one_device(const srv_reg_device *d, void *vctx)
 	idprov_canon_key(b, "oobPending");
 	idprov_buf_append_str(b, srv_oob_has(c->app->oob, d->device_id,
 	    c->now) ? "true" : "false");
+	/* A lockout is anyone's to cause, so it does not change an approved
+	 * device's status: it shows here. */
+	idprov_buf_append_char(b, ',');
+	idprov_canon_key(b, "oobLockedOut");
+	idprov_buf_append_str(b, srv_oob_locked_out(c->app->oob, d->device_id,
+	    c->now) ? "true" : "false");
 	idprov_buf_append_char(b, '}');
 }
 

@@ -46,7 +46,7 @@ h_curl -d "$(sa_body b1 none 192.0.2.9)" "$H_URL/idprov/provreq" >/dev/null
 body=$(h_body "$(h_curl_admin "$H_URL/idprov/admin/devices")")
 h_expect_contains "$body" '{"total":3,"devices":[{"deviceID":"a1","status":"approved","serial":"' "devices list"
 h_expect_contains "$body" '"deviceID":"a3","status":"waiting","serial":"","notBefore":"","notAfter":""' "waiting device"
-h_expect_contains "$body" '"issueCount":0,"oobPending":true}' "a3 has a secret pending"
+h_expect_contains "$body" '"issueCount":0,"oobPending":true,"oobLockedOut":false}' "a3 has a secret pending"
 fp=$(openssl pkey -pubin -in "$H_TMP/a1.pub" -outform DER | sha256sum | cut -d' ' -f1)
 h_expect_contains "$body" "\"keyFingerprint\":\"$fp\"" "key fingerprint is SHA-256 of the SPKI"
 body=$(h_body "$(h_curl_admin "$H_URL/idprov/admin/devices?status=approved&offset=1&limit=1")")

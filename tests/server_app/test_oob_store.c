@@ -122,6 +122,21 @@ test_lockout(void **state)
 	/* Discarded: even the right secret finds nothing. */
 	assert_int_equal(srv_oob_take(s, "d1", now, 3, verify_eq, &good, &t,
 	    NULL), SRV_OOB_ABSENT);
+	/* The lockout shows until a new post (review finding 2). */
+	assert_false(srv_oob_has(s, "d1", now));
+	assert_true(srv_oob_locked_out(s, "d1", now));
+	assert_false(srv_oob_locked_out(s, "d1", now + 61));
+	assert_int_equal(srv_oob_count(s, now), 0);
+	{
+		srv_oob_new e = { "d1", "right", 5, now + 60 };
+
+		assert_int_equal(srv_oob_put(s, &e, 1, NULL), IDPROV_OK);
+	}
+	assert_false(srv_oob_locked_out(s, "d1", now));
+	assert_true(srv_oob_has(s, "d1", now));
+	assert_int_equal(srv_oob_take(s, "d1", now, 3, verify_eq, &good, &t,
+	    NULL), SRV_OOB_TAKEN);
+	srv_oob_used(s, "d1", &t);
 	srv_oob_close(s);
 }
 
