@@ -22,7 +22,7 @@
 
 typedef struct srv_registry srv_registry;
 
-#define SRV_REGISTRY_SCHEMA_VERSION 1
+#define SRV_REGISTRY_SCHEMA_VERSION 2
 
 /* Open (create, migrate) the database at path. */
 idprov_status srv_registry_open(const char *path, srv_registry **out,
