@@ -42,7 +42,7 @@ srv_config_defaults(srv_config *cfg)
 	cfg->crl_days = 7;
 	/* Only certificates idprovd issued renew: a restored registry or a
 	 * leaked CA-signed certificate must not bring a device in. */
-	cfg->renew_unknown_certificates = 0;
+	cfg->renew_unknown_certificates = 1;	/* WIRE.md decision 2 */
 	cfg->dnssd_enable = 1;
 	cfg->dnssd_required = 0;
 	snprintf(cfg->dnssd_name, sizeof(cfg->dnssd_name), "idprov");
@@ -520,7 +520,7 @@ srv_config_usage(FILE *out)
 "  --crl-days N          CRL nextUpdate in days (default: 7)\n"
 "  --renew-unknown-certificates yes|no\n"
 "                        a CA-signed device certificate the registry does\n"
-"                        not know may renew (default: no)\n"
+"                        not know may renew (default: yes)\n"
 "  --service NAME=URL    a directory service entry, repeatable (default: none)\n"
 "  --log-level LEVEL     error, warn, info or debug (default: info)\n"
 "  --help                this text\n"

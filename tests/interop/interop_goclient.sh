@@ -15,9 +15,9 @@ source "$IDPROV_SRC/tests/interop/lib.sh"
 interop_go_build goclient
 h_ca_init
 # Step 7 renews with a CA-signed certificate made outside idprovd, as the
-# reference's own renewal test does: idprovd refuses that by default
-# (renew_unknown_certificates = no, docs/server-config.md), so it is on here.
-h_server_start --renew-unknown-certificates yes
+# reference's own renewal test does: idprovd's default allows that
+# (renew_unknown_certificates = yes, WIRE.md decision 2).
+h_server_start
 S="127.0.0.1:$H_PORT"
 ADMIN=(-ca "$H_CA/ca.pem" -cert "$H_CA/admin.pem" -key "$H_CA/admin.key")
 D="$H_TMP/dev1"

@@ -8,7 +8,7 @@ source "$IDPROV_SRC/tests/lib/harness.sh"
 source "$IDPROV_SRC/tests/server/common.sh"
 
 h_ca_init
-h_server_start --validity 1h
+h_server_start --validity 1h --renew-unknown-certificates no
 s_keypair k1
 s_keypair k2
 s_keypair k3
@@ -112,15 +112,15 @@ s_provreq "$H_TMP/r.json" ren-dev4 "" k1 --cert "$H_TMP/c4.pem" --key "$H_TMP/c4
 s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with the certificate replaced by a re-provisioning"
 
 # 5. certificates made by the CA holder outside idprovd (docs/server-app.md
-# "Renewal"): refused by default (renew_unknown_certificates = no); with
-# the setting on, one for a device without an idprovd certificate renews
+# "Renewal"): refused with renew_unknown_certificates = no; by default,
+# one for a device without an idprovd certificate renews
 # and the renewed one becomes current; one for a device that has a current
 # idprovd certificate is not that certificate, so it can't renew
 h_device_cert ren-ext1
 s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null
-s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with a CA-made certificate the registry does not know (default: refused)"
+s_expect_resp "$H_TMP/r.json" "" Rejected "renewal with a CA-made certificate the registry does not know (renew_unknown_certificates = no)"
 h_server_stop
-h_server_start --validity 1h --renew-unknown-certificates yes
+h_server_start --validity 1h
 s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null
 s_expect_resp "$H_TMP/r.json" "" Approved "renewal with a CA-made certificate of a device idprovd never certified"
 s_provreq "$H_TMP/r.json" ren-ext1 "" k3 --cert "$H_TMP/ren-ext1.pem" --key "$H_TMP/ren-ext1.key" >/dev/null

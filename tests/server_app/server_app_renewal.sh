@@ -43,30 +43,32 @@ h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with the cur
 echo "checked: superseded certificate refused, current one renews"
 
 # A device certificate the CA made outside idprovd, for an unknown device:
-# refused by default (renew_unknown_certificates = no, review finding 1),
-# renewed when the setting allows it.
+# renewed by default (WIRE.md decision 2, as the Go reference does);
+# refused with renew_unknown_certificates = no (review finding 1), set
+# here from the configuration file (server_renewal uses the flag); a bad
+# value is refused by name.
+h_server_stop
+printf '[provisioning]\nrenew_unknown_certificates = no\n' >"$H_TMP/idprovd.ini"
+h_server_start --config "$H_TMP/idprovd.ini"
 h_device_cert devx
 sa_key devx
 out=$(h_curl_as devx -d "$(sa_body devx '')" "$H_URL/idprov/provreq")
 h_expect_eq '{"status":"Rejected","caCert":"","clientCert":"","signature":""}' "$(h_body "$out")" \
-	"renewal with a CA-made certificate the registry does not know (default)"
+	"renewal with a CA-made certificate the registry does not know (renew_unknown_certificates = no)"
 h_expect_contains "$(sqlite3 "$db" "select reason from audit where device_id='devx' and outcome='rejected'")" \
 	"not in the registry" "the audit trail says why"
 h_expect_eq 0 "$(sqlite3 "$db" "select count(*) from certificates where device_id='devx'")" \
 	"nothing issued to devx"
 h_server_stop
-# The same setting from the configuration file (server_renewal uses the
-# flag); a bad value is refused by name.
 printf '[provisioning]\nrenew_unknown_certificates = maybe\n' >"$H_TMP/bad.ini"
 if "$IDPROVD" --config "$H_TMP/bad.ini" --ca-dir "$H_CA" --listen 127.0.0.1:0 --no-dnssd \
 	--db "$H_TMP/bad.db" >"$H_TMP/bad.out" 2>&1; then
 	h_fail "idprovd started with renew_unknown_certificates = maybe"
 fi
 h_expect_contains "$(cat "$H_TMP/bad.out")" "renew_unknown_certificates must be yes or no" "a bad value named"
-printf '[provisioning]\nrenew_unknown_certificates = yes\n' >"$H_TMP/idprovd.ini"
-h_server_start --config "$H_TMP/idprovd.ini"
+h_server_start
 out=$(h_curl_as devx -d "$(sa_body devx '')" "$H_URL/idprov/provreq")
-h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with a CA-made certificate (renew_unknown_certificates = yes)"
+h_expect_contains "$(h_body "$out")" '"status":"Approved"' "renewal with a CA-made certificate (default: renew_unknown_certificates = yes)"
 
 # A device certificate for another ID: decision 3, no secret -> Waiting.
 sa_key dev9
