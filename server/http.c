@@ -446,9 +446,16 @@ framing_error(struct evhttp_request *req)
 		 * in front may take it as the real thing: RFC 9112 5.1 says
 		 * reject.  Any name that is not a token goes the same way. */
 		if (!is_token(kv->key))
-			return "a header name is not a token (whitespace before "
-			    "the colon?)";
+			return "the request has a header name that is not a "
+			    "token (whitespace before the colon?)";
 		if (evutil_ascii_strcasecmp(kv->key, "Content-Length") == 0) {
+			/* RFC 9110 8.6: 1*DIGIT.  libevent's strtoll also
+			 * takes "+308", which another parser on the path may
+			 * read differently. */
+			if (kv->value[0] == '\0' || strspn(kv->value,
+			    "0123456789") != strlen(kv->value))
+				return "the request's Content-Length is not a "
+				    "decimal number";
 			n_cl++;
 		} else if (evutil_ascii_strcasecmp(kv->key,
 		    "Transfer-Encoding") == 0) {

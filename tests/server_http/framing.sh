@@ -61,6 +61,9 @@ check_refused "Transfer-Encoding gzip with Content-Length" "Transfer-Encoding: g
 check_refused "Transfer-Encoding identity" "Transfer-Encoding: identity" "$body"
 check_refused "two Transfer-Encoding chunked headers" \
 	"Transfer-Encoding: chunked|Transfer-Encoding: chunked" "$chunked" libevent
+check_refused "Content-Length with a plus sign" "Content-Length: +$n" "$body"
+check_refused "a header name with a space before the colon" "Content-Length : $n" "$body"
+check_refused "Transfer-Encoding with a space before the colon" "Transfer-Encoding : chunked" "$chunked"
 
 # Sound framing: the app answers (400 for the incomplete provreq body is
 # the app's, naming a field), and the pipelined GET is answered too.
