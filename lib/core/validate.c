@@ -422,6 +422,16 @@ validate_key(const char *pem, EVP_PKEY **key_out,
 	if ((st = check_key_type(key, err)) != IDPROV_OK ||
 	    (st = check_public_point(key, err)) != IDPROV_OK)
 		goto out;
+	/* A compressed point is the same key, but a certificate carrying it
+	 * is one Go (and other uncompressed-only stacks) cannot parse: the
+	 * key handed on is encoded uncompressed from here on. */
+	if (EVP_PKEY_is_a(key, "EC") && EVP_PKEY_set_utf8_string_param(key,
+	    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+	    OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1) {
+		st = idprov_error_set_ssl(err, IDPROV_ERR_CRYPTO,
+		    "cannot re-encode %s", WHAT);
+		goto out;
+	}
 	if (key_out != NULL) {
 		*key_out = key;
 		key = NULL;

@@ -341,6 +341,16 @@ validate_key_p256_variants(void **state)
 	pem = public_pem(k);
 	assert_true(strlen(pem) < strlen(VEC_P));
 	expect_key_ok(k, pem);
+	/* ...handed on uncompressed, so the certificate issued for it holds
+	 * the standard 91-byte SPKI that every peer can parse. */
+	{
+		EVP_PKEY *out = NULL;
+
+		assert_int_equal(idprov_validate_public_key_pem(pem, &out,
+		    NULL), IDPROV_OK);
+		assert_int_equal(i2d_PUBKEY(out, NULL), 91);
+		EVP_PKEY_free(out);
+	}
 	free(pem);
 	EVP_PKEY_free(k);
 }
