@@ -81,7 +81,8 @@ const char *idprov_client_server(const idprov_client *c);
 
 /*
  * Timeout of one HTTPS exchange (connect, TLS, request, answer), seconds,
- * 1..3600; default 20.
+ * 1..3600; default 20.  During idprov_client_provision() with a deadline,
+ * each exchange is cut further to the time left before it (at least 1 s).
  */
 idprov_status idprov_client_set_timeout(idprov_client *c, long seconds);
 
@@ -110,6 +111,11 @@ void idprov_client_set_stop_flag(idprov_client *c,
  *    saved.
  * Server unreachable: retried with exponential backoff (1 s doubling to
  * 60 s, with jitter) until the deadline, then IDPROV_ERR_NETWORK.
+ * The deadline bounds the whole call: every HTTPS exchange (connect and
+ * total) is cut to the time left before it, a new round is begun only
+ * while at least 1 s is left, and an exchange always gets at least 1 s, so
+ * the call returns about 1 s after the deadline at the latest (plus a
+ * DNS-SD look-up of up to 5 s when no server is set or saved).
  * Without ca.pem the first exchanges cannot verify the server; the checks
  * above close that gap (docs/client.md, "Trust").  With ca.pem, the server
  * must present a certificate of that CA.

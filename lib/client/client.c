@@ -3,6 +3,7 @@
  * certificate, and choosing the server.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,32 @@ idprov_client_cert_expiry(idprov_client *c, time_t *not_after)
 
 	*not_after = st == IDPROV_OK ? s.not_after : 0;
 	return st;
+}
+
+long long
+idpc_ms_left(const idprov_client *c)
+{
+	struct timespec now;
+
+	if (c->deadline == 0)
+		return LLONG_MAX;
+	/* The deadline is wall-clock time (a time_t the caller gave); time()
+	 * may lag CLOCK_REALTIME by a tick, so measure with the latter. */
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return 0;
+	return ((long long)c->deadline - (long long)now.tv_sec) * 1000 -
+	    now.tv_nsec / 1000000;
+}
+
+long
+idpc_request_timeout_ms(const idprov_client *c)
+{
+	long long left_ms = idpc_ms_left(c);
+	long long full_ms = (long long)c->timeout_sec * 1000;
+
+	if (left_ms < IDPC_MIN_REQUEST_MS)
+		left_ms = IDPC_MIN_REQUEST_MS;
+	return (long)(left_ms < full_ms ? left_ms : full_ms);
 }
 
 int

@@ -15,6 +15,7 @@
 
 #define IDPC_URL_MAX 1024
 #define IDPC_DEFAULT_TIMEOUT 20
+#define IDPC_MIN_REQUEST_MS 1000
 #define IDPC_DEFAULT_RETRY 30	/* Waiting without a retrySec */
 #define IDPC_MAX_WAITING_RETRY 3600	/* the longest unsigned retrySec obeyed */
 #define IDPC_BACKOFF_FIRST 1
@@ -32,6 +33,9 @@ struct idprov_client {
 	char server_set[IDPC_URL_MAX];	/* idprov_client_set_server, or "" */
 	char server_used[IDPC_URL_MAX];	/* what the last call used */
 	long timeout_sec;
+	/* The deadline of the provisioning in progress (0: none): no exchange
+	 * may outlast it (idpc_request_timeout_ms). */
+	time_t deadline;
 	long retry_hint;
 	const volatile sig_atomic_t *stop;
 	idprov_error err;
@@ -43,6 +47,16 @@ idprov_status idpc_resolve_server(idprov_client *c);
 /* Sleep `seconds`, in slices, returning early (IDPROV_ERR_TIMEOUT) when
  * the stop flag is raised. */
 idprov_status idpc_sleep(idprov_client *c, double seconds);
+
+/* Milliseconds left before c->deadline (negative once past), LLONG_MAX
+ * without a deadline. */
+long long idpc_ms_left(const idprov_client *c);
+
+/* The timeout of the next HTTPS exchange, ms: the per-request timeout,
+ * cut to the time left before c->deadline but never under
+ * IDPC_MIN_REQUEST_MS, so an exchange begun at the deadline still gets
+ * its one try. */
+long idpc_request_timeout_ms(const idprov_client *c);
 
 /* 1 when the caller asked to stop. */
 int idpc_stopped(const idprov_client *c);

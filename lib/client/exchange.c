@@ -45,7 +45,7 @@ get_directory(idprov_client *c, idpc_round *r, idprov_directory *dir,
 		return st;
 	req.url = r->directory_url;
 	req.ca_pem = r->ca_pem;
-	req.timeout_sec = c->timeout_sec;
+	req.timeout_ms = idpc_request_timeout_ms(c);
 	req.stop = c->stop;
 	st = idpc_http_do(&req, &resp, &c->err);
 	if (st != IDPROV_OK)
@@ -62,11 +62,14 @@ get_directory(idprov_client *c, idpc_round *r, idprov_directory *dir,
 		    "the directory has no caCert");
 		goto out;
 	}
-	st = idprov_pem_from_wire(dir->ca_cert, "directory caCert", &pem,
+	st = idprov_pem_from_wire(dir->ca_cert, "the directory's caCert", &pem,
 	    &c->err);
 	if (st != IDPROV_OK)
 		goto out;
 	st = idprov_cert_from_pem(pem, &r->offered_ca, &c->err);
+	if (st == IDPROV_ERR_INVALID)
+		st = idprov_error_set(&c->err, st, "the directory's caCert is "
+		    "not a PEM or base64 certificate");
 	if (st != IDPROV_OK)
 		goto out;
 	snprintf(local_ip, ip_len, "%s", resp.local_ip);
@@ -139,7 +142,7 @@ idpc_round_run(idprov_client *c, idpc_round *r)
 	req.ca_pem = r->ca_pem;
 	req.cert_file = r->cert_file;
 	req.key_file = r->key_file;
-	req.timeout_sec = c->timeout_sec;
+	req.timeout_ms = idpc_request_timeout_ms(c);
 	req.stop = c->stop;
 	st = idpc_http_do(&req, &resp, &c->err);
 	if (st != IDPROV_OK)

@@ -156,9 +156,9 @@ idpc_http_do(const idpc_http_req *req, idpc_http_resp *resp,
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout_sec);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
-	    req->timeout_sec < 10 ? req->timeout_sec : 10L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    req->timeout_ms < 10000 ? req->timeout_ms : 10000L);
 	curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	/* One connection, one session: the captured certificate must be the
@@ -241,11 +241,54 @@ idpc_http_resp_free(idpc_http_resp *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at p (at most `avail` bytes),
+ * its code point in *cp; 0 when the bytes there are not UTF-8.
+ */
+static size_t
+utf8_sequence(const unsigned char *p, size_t avail, unsigned long *cp)
+{
+	size_t len, i;
+	unsigned long v;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		len = 2;
+		v = p[0] & 0x1Fu;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		len = 3;
+		v = p[0] & 0x0Fu;
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		len = 4;
+		v = p[0] & 0x07u;
+	} else {
+		return 0;	/* a stray continuation byte, 0xC0/0xC1, 0xF5.. */
+	}
+	if (len > avail)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0u) != 0x80u)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3Fu);
+	}
+	/* overlong, surrogate or beyond Unicode */
+	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
+	    (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+		return 0;
+	*cp = v;
+	return len;
+}
+
 void
 idpc_http_reason(const idpc_http_resp *resp, char *out, size_t out_len)
 {
 	json_t *root, *e;
-	size_t i, n = 0;
+	unsigned char *u = (unsigned char *)out;
+	unsigned long cp;
+	size_t i, len, seq, n = 0;
 
 	out[0] = '\0';
 	if (resp->body == NULL || resp->len == 0)
@@ -262,13 +305,26 @@ idpc_http_reason(const idpc_http_resp *resp, char *out, size_t out_len)
 	snprintf(out, out_len, "%.*s", (int)(resp->len > 200 ? 200 : resp->len),
 	    resp->body);
 clean:
-	/* The reason comes from the network: keep it on one printable line. */
-	for (i = 0; out[i]; i++) {
-		unsigned char ch = (unsigned char)out[i];
-		if (ch < 0x20 || ch == 0x7f)
-			out[i] = ' ';
-		n = i + 1;
+	/*
+	 * The reason comes from the network and goes to a terminal: keep it
+	 * on one printable line.  Control characters become a space: C0 and
+	 * DEL, C1 (U+0080..U+009F; 0x9B alone is CSI on many terminals) and
+	 * any byte that is not UTF-8, where a raw 0x80..0x9F would be C1.
+	 */
+	len = strlen(out);
+	for (i = 0; i < len; i += seq) {
+		seq = utf8_sequence(u + i, len - i, &cp);
+		if (seq == 0 || cp < 0x20 || cp == 0x7f ||
+		    (cp >= 0x80 && cp <= 0x9f)) {
+			u[n++] = ' ';
+			if (seq == 0)
+				seq = 1;
+			continue;
+		}
+		memmove(u + n, u + i, seq);
+		n += seq;
 	}
-	while (n > 0 && out[n - 1] == ' ')
-		out[--n] = '\0';
+	while (n > 0 && u[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
 }

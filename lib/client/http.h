@@ -22,7 +22,8 @@ typedef struct idpc_http_req {
 	const char *ca_pem;
 	const char *cert_file;	/* client certificate (PEM), or NULL */
 	const char *key_file;	/* its key (PEM), or NULL */
-	long timeout_sec;
+	/* bound of the whole exchange; connecting gets at most 10 s of it */
+	long timeout_ms;
 	const volatile sig_atomic_t *stop;
 } idpc_http_req;
 

@@ -13,13 +13,22 @@
 #include "trust.h"
 #include "lib/core/sign.h"
 
-/* Seconds left until the deadline, 0 when it has passed. */
+/*
+ * Seconds to wait before the next round, at most `want`: a round begins
+ * only while an exchange can still get IDPC_MIN_REQUEST_MS before the
+ * deadline (so --timeout bounds the whole call, give or take that); -1
+ * when there is no time for another round.
+ */
 static double
-left(time_t deadline)
+wait_before_round(const idprov_client *c, double want)
 {
-	time_t now = time(NULL);
+	long long left_ms = idpc_ms_left(c);
+	double spare;
 
-	return deadline > now ? (double)(deadline - now) : 0.0;
+	if (left_ms < IDPC_MIN_REQUEST_MS)
+		return -1.0;
+	spare = (double)(left_ms - IDPC_MIN_REQUEST_MS) / 1000.0;
+	return want < spare ? want : spare;
 }
 
 /* Say that the network failure is final: retried until the deadline. */
@@ -84,6 +93,7 @@ idprov_client_provision(idprov_client *c, const void *secret,
 
 	idprov_error_clear(&c->err);
 	c->retry_hint = 0;
+	c->deadline = deadline;
 	memset(&r, 0, sizeof(r));
 	if (secret == NULL || secret_len == 0) {
 		st = idprov_error_set(&c->err, IDPROV_ERR_INVALID,
@@ -117,16 +127,16 @@ idprov_client_provision(idprov_client *c, const void *secret,
 		r.secret_len = secret_len;
 		st = idpc_round_run(c, &r);
 		if (st == IDPROV_ERR_NETWORK) {
-			if (left(deadline) <= 0) {
-				if (deadline != 0)
-					gave_up(c);
+			if (deadline == 0)
 				goto out;
-			}
 			backoff = idpc_backoff_next(backoff,
 			    IDPC_BACKOFF_FIRST, IDPC_BACKOFF_MAX);
-			wait = idpc_jitter((double)backoff, IDPC_JITTER_PCT);
-			if (wait > left(deadline))
-				wait = left(deadline);
+			wait = wait_before_round(c, idpc_jitter((double)backoff,
+			    IDPC_JITTER_PCT));
+			if (wait < 0) {
+				gave_up(c);
+				goto out;
+			}
 			st = idpc_sleep(c, wait);
 			if (st != IDPROV_OK)
 				goto out;
@@ -144,7 +154,11 @@ idprov_client_provision(idprov_client *c, const void *secret,
 				    "administrator to post it, then try again");
 				goto out;
 			}
-			if (left(deadline) <= 0) {
+			wait = wait_before_round(c, idpc_jitter(
+			    (double)idpc_waiting_base(r.resp.retry_sec,
+			    IDPC_DEFAULT_RETRY, IDPC_MAX_WAITING_RETRY),
+			    IDPC_JITTER_PCT));
+			if (wait < 0) {
 				st = idprov_error_set(&c->err,
 				    IDPROV_ERR_TIMEOUT, "the deadline passed "
 				    "while the server was still waiting for "
@@ -152,11 +166,6 @@ idprov_client_provision(idprov_client *c, const void *secret,
 				    "OOB secret");
 				goto out;
 			}
-			wait = idpc_jitter((double)idpc_waiting_base(
-			    r.resp.retry_sec, IDPC_DEFAULT_RETRY,
-			    IDPC_MAX_WAITING_RETRY), IDPC_JITTER_PCT);
-			if (wait > left(deadline))
-				wait = left(deadline);
 			st = idpc_sleep(c, wait);
 			if (st != IDPROV_OK)
 				goto out;
@@ -178,6 +187,7 @@ idprov_client_provision(idprov_client *c, const void *secret,
 		goto out;
 	}
 out:
+	c->deadline = 0;
 	idpc_round_free(&r);
 	EVP_PKEY_free(key);
 	X509_free(saved_ca);

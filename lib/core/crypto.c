@@ -265,9 +265,21 @@ idprov_cert_from_pem(const char *pem, X509 **out, idprov_error *err)
 		    "cannot allocate a buffer for the certificate");
 	*out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
-	if (*out == NULL)
-		return idprov_error_set_ssl(err, IDPROV_ERR_INVALID,
-		    "the text holds no PEM certificate");
+	if (*out == NULL) {
+		/* OpenSSL's reason for a block that does not decode is the
+		 * ASN.1 layer's ("too long", "wrong tag"), which misleads more
+		 * than it tells: say which of the two cases it is instead. */
+		unsigned long code = ERR_peek_last_error();
+
+		ERR_clear_error();
+		if (ERR_GET_LIB(code) == ERR_LIB_PEM &&
+		    ERR_GET_REASON(code) == PEM_R_NO_START_LINE)
+			return idprov_error_set(err, IDPROV_ERR_INVALID,
+			    "the text holds no PEM certificate");
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the text holds no PEM certificate: its CERTIFICATE "
+		    "block does not decode to one");
+	}
 	warm_extension_cache(*out);
 	return IDPROV_OK;
 }

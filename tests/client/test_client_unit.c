@@ -1,7 +1,8 @@
 /*
  * test_client_unit.c - the device library's pure parts: URL joining of
- * directory endpoints, jitter bounds, backoff, the renewal point, and the
- * recovery of an interrupted key rotation.
+ * directory endpoints, jitter bounds, backoff, the renewal point, the
+ * cleaning of a server's error sentence, and the recovery of an interrupted
+ * key rotation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,9 @@
 #include <cmocka.h>
 
 #include "lib/client/backoff.h"
+#include "lib/client/http.h"
 #include "lib/client/url.h"
+#include "lib/core/crypto.h"
 
 static void
 dir_url(const char *server, const char *want)
@@ -162,6 +165,58 @@ test_renew_point(void **state)
 	assert_int_equal(idpc_renew_point(500, 400), 400);
 }
 
+/* reason(body): idpc_http_reason of a response with that body. */
+static void
+expect_reason(const char *body, const char *want)
+{
+	idpc_http_resp resp;
+	char out[256];
+
+	memset(&resp, 0, sizeof(resp));
+	resp.body = (char *)body;
+	resp.len = strlen(body);
+	idpc_http_reason(&resp, out, sizeof(out));
+	assert_string_equal(out, want);
+}
+
+static void
+test_http_reason_controls(void **state)
+{
+	(void)state;
+	/* C0, DEL and ESC, as before */
+	expect_reason("bad\x1b[2Jthing\r\n\x7f", "bad [2Jthing");
+	/* C1 as UTF-8 (U+009B is CSI), in a text body and in JSON */
+	expect_reason("a\xc2\x9b""31mb\xc2\x85""c", "a 31mb c");
+	expect_reason("{\"error\":\"x\\u009b2Jy\\u0085z\"}", "x 2Jy z");
+	/* raw C1 bytes, not UTF-8 */
+	expect_reason("p\x9b""1mq\x80r", "p 1mq r");
+	/* a truncated or invalid sequence is not passed on either */
+	expect_reason("u\xc3v\xff", "u v");
+	/* printable UTF-8, C1 lookalike continuation bytes included, stays */
+	expect_reason("caf\xc3\xa9 \xc3\x9b \xe2\x82\xac", "caf\xc3\xa9 \xc3\x9b \xe2\x82\xac");
+	expect_reason("{\"error\":\"d\\u00e9j\\u00e0\"}", "d\xc3\xa9j\xc3\xa0");
+}
+
+/* A certificate that does not decode is named as such, without OpenSSL's
+ * ASN.1 reason ("too long" for base64 of "garbage"), which misleads. */
+static void
+test_cert_pem_messages(void **state)
+{
+	idprov_error err;
+	X509 *x = NULL;
+
+	(void)state;
+	assert_int_equal(idprov_cert_from_pem("-----BEGIN CERTIFICATE-----\n"
+	    "Z2FyYmFnZQ==\n-----END CERTIFICATE-----\n", &x, &err),
+	    IDPROV_ERR_INVALID);
+	assert_null(x);
+	assert_string_equal(err.msg, "the text holds no PEM certificate: its "
+	    "CERTIFICATE block does not decode to one");
+	assert_int_equal(idprov_cert_from_pem("hello", &x, &err),
+	    IDPROV_ERR_INVALID);
+	assert_string_equal(err.msg, "the text holds no PEM certificate");
+}
+
 int
 main(void)
 {
@@ -173,6 +228,8 @@ main(void)
 		cmocka_unit_test(test_waiting_base),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_renew_point),
+		cmocka_unit_test(test_http_reason_controls),
+		cmocka_unit_test(test_cert_pem_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
