@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "config_load.h"
+#include "lib/core/fileio.h"
 #include "log.h"
 
 #define SRV_TIMEOUT_MAX (3600L)		/* an hour: longer is a mistake */
@@ -409,33 +410,72 @@ on_ini_key(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* A configuration file is a few KiB; a bigger one is a mistake (a log
+ * or a disk image named by --config), refused before it is parsed. */
+#define SRV_CONFIG_FILE_MAX (1024 * 1024)
+
+/* Line of the byte at off (1-based), for a message. */
+static int
+line_of(const char *text, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		if (text[i] == '\n')
+			line++;
+	return line;
+}
+
 static int
 load_file(srv_config *cfg, const char *path, idprov_error *err)
 {
 	ini_state st;
-	FILE *f;
-	int line;
+	idprov_error why;
+	char *text = NULL;
+	const char *nul;
+	size_t len = 0;
+	int line, rc = 1;
 
 	memset(&st, 0, sizeof(st));
 	st.cfg = cfg;
 	st.file = path;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		idprov_error_set(err, IDPROV_ERR_IO, "cannot read the "
-		    "configuration file %s: %s", path, strerror(errno));
-		return 1;
+	idprov_error_clear(&why);
+	/* A regular file of bounded size only: /dev/zero is an endless line
+	 * and a folder reads as empty, neither a configuration. */
+	if (idprov_file_read_regular(path, SRV_CONFIG_FILE_MAX, &text, &len,
+	    &why) != IDPROV_OK) {
+		if (why.status == IDPROV_ERR_TOO_LARGE)
+			idprov_error_set(err, IDPROV_ERR_TOO_LARGE, "the "
+			    "configuration file %s is larger than %d bytes",
+			    path, SRV_CONFIG_FILE_MAX);
+		else if (why.status == IDPROV_ERR_INVALID)	/* not a file */
+			idprov_error_set(err, why.status, "the configuration "
+			    "file %s", why.msg);
+		else
+			idprov_error_set(err, why.status, "cannot read the "
+			    "configuration file: %s", why.msg);
+		goto out;
 	}
-	line = ini_parse_file(f, on_ini_key, &st);
-	fclose(f);
+	/* inih stops at a NUL, which would silently drop the rest. */
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		idprov_error_set(err, IDPROV_ERR_INVALID, "%s line %d: a NUL "
+		    "byte (the file is not text)", path,
+		    line_of(text, (size_t)(nul - text)));
+		goto out;
+	}
+	line = ini_parse_string(text, on_ini_key, &st);
 	if (line != 0) {
 		if (st.msg[0] == '\0')
 			snprintf(st.msg, sizeof(st.msg), "%s",
 			    "syntax error (expected [section] or key = value)");
 		idprov_error_set(err, IDPROV_ERR_INVALID, "%s line %d: %s", path,
 		    line, st.msg);
-		return 1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(text);
+	return rc;
 }
 
 /* ---- flags ---- */

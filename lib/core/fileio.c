@@ -164,29 +164,17 @@ out:
 	return st;
 }
 
-idprov_status
-idprov_file_read(const char *path, size_t max, char **out, size_t *len_out,
-    idprov_error *err)
+/* Read everything from fd, at most max bytes; *out is malloc'd and
+ * NUL-terminated.  Reading stops one byte past max, so an endless source
+ * (/dev/zero) costs max + 1 bytes, never a hang. */
+static idprov_status
+read_fd_capped(int fd, const char *path, size_t max, char **out,
+    size_t *len_out, idprov_error *err)
 {
 	char *buf = NULL, *nbuf;
 	size_t cap, len = 0, limit;
 	idprov_status st;
-	int fd = -1;
 
-	if (out == NULL || path == NULL)
-		return idprov_error_set(err, IDPROV_ERR_INVALID,
-		    "no path or output for a file read");
-	*out = NULL;
-	if (len_out != NULL)
-		*len_out = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		st = idprov_error_set(err, errno == ENOENT ?
-		    IDPROV_ERR_NOT_FOUND : IDPROV_ERR_IO,
-		    "cannot open %s: %s", path, strerror(errno));
-		goto out;
-	}
 	/* Read one byte past max so "exactly max" and "over max" differ. */
 	limit = max == SIZE_MAX ? SIZE_MAX : max + 1;
 	cap = limit < 4096 ? limit : 4096;
@@ -233,9 +221,93 @@ idprov_file_read(const char *path, size_t max, char **out, size_t *len_out,
 		*len_out = len;
 	st = IDPROV_OK;
 out:
-	if (fd >= 0)
-		close(fd);
 	free(buf);
+	return st;
+}
+
+idprov_status
+idprov_file_read(const char *path, size_t max, char **out, size_t *len_out,
+    idprov_error *err)
+{
+	idprov_status st;
+	int fd;
+
+	if (out == NULL || path == NULL)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "no path or output for a file read");
+	*out = NULL;
+	if (len_out != NULL)
+		*len_out = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return idprov_error_set(err, errno == ENOENT ?
+		    IDPROV_ERR_NOT_FOUND : IDPROV_ERR_IO,
+		    "cannot open %s: %s", path, strerror(errno));
+	st = read_fd_capped(fd, path, max, out, len_out, err);
+	close(fd);
+	return st;
+}
+
+/* What a file that is not a regular file is, for the message. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a folder";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+idprov_status
+idprov_file_read_regular(const char *path, size_t max, char **out,
+    size_t *len_out, idprov_error *err)
+{
+	struct stat sb;
+	idprov_status st;
+	int fd, flags;
+
+	if (out == NULL || path == NULL)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "no path or output for a file read");
+	*out = NULL;
+	if (len_out != NULL)
+		*len_out = 0;
+
+	/* O_NONBLOCK: opening a FIFO with no writer would wait forever;
+	 * the fstat below refuses it anyway. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return idprov_error_set(err, errno == ENOENT ?
+		    IDPROV_ERR_NOT_FOUND : IDPROV_ERR_IO,
+		    "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		st = idprov_error_set(err, IDPROV_ERR_IO, "cannot read %s: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		st = idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "%s is %s, not a regular file", path,
+		    file_kind(sb.st_mode));
+		goto out;
+	}
+	if ((uintmax_t)sb.st_size > (uintmax_t)max) {
+		st = idprov_error_set(err, IDPROV_ERR_TOO_LARGE,
+		    "%s is larger than %zu bytes", path, max);
+		goto out;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	/* The size is checked again while reading: the file may grow. */
+	st = read_fd_capped(fd, path, max, out, len_out, err);
+out:
+	close(fd);
 	return st;
 }
 

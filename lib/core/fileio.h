@@ -25,6 +25,13 @@ idprov_status idprov_file_write_atomic(const char *path, const void *data,
 idprov_status idprov_file_read(const char *path, size_t max, char **out,
     size_t *len_out, idprov_error *err);
 
+/* The same for a file that must be a regular file: a folder, device,
+ * FIFO or socket is refused (IDPROV_ERR_INVALID, "PATH is a folder, not
+ * a regular file") before anything is read, so /dev/zero or a pipe can
+ * never make a reader wait or spin.  For configuration and input files. */
+idprov_status idprov_file_read_regular(const char *path, size_t max,
+    char **out, size_t *len_out, idprov_error *err);
+
 /* mkdir -p with the given mode for the folders it creates. */
 idprov_status idprov_mkdir_p(const char *path, mode_t mode,
     idprov_error *err);
