@@ -167,6 +167,53 @@ static void bad_files(void **state)
 	assert_non_null(strstr(err.msg, "missing.conf"));
 }
 
+/* Files that are not config files: refused with a sentence naming them,
+ * never read as empty (a folder) or read forever (/dev/zero). */
+static void not_regular_files(void **state)
+{
+	char conf[340];
+	ctl_settings_flags fl = { 0 };
+	ctl_settings s;
+	idprov_error err;
+	FILE *f;
+
+	(void)state;
+	clear_env();
+	fl.config = "/dev/zero";
+	assert_int_equal(ctl_settings_resolve(&fl, &s, &err),
+	    IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "/dev/zero is a device"));
+	fl.config = dir;
+	assert_int_equal(ctl_settings_resolve(&fl, &s, &err),
+	    IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "is a folder"));
+	snprintf(conf, sizeof(conf), "%s/nul.conf", dir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	{
+		static const char text[] = "server = https://a:1\n\0port = 5\n";
+
+		assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f),
+		    sizeof(text) - 1);
+	}
+	fclose(f);
+	fl.config = conf;
+	assert_int_equal(ctl_settings_resolve(&fl, &s, &err),
+	    IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "line 2: a NUL byte"));
+	unlink(conf);
+	/* the default file too, though it need not exist */
+	fl.config = NULL;
+	snprintf(conf, sizeof(conf), "%s/idprov", dir);
+	mkdir(conf, 0700);
+	snprintf(conf, sizeof(conf), "%s/idprov/admin.conf", dir);
+	assert_int_equal(mkdir(conf, 0700), 0);
+	assert_int_equal(ctl_settings_resolve(&fl, &s, &err),
+	    IDPROV_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "admin.conf is a folder"));
+	rmdir(conf);
+}
+
 static void url_forms(void **state)
 {
 	char out[100];
@@ -193,6 +240,7 @@ int main(void)
 		cmocka_unit_test(file_then_env_then_flags),
 		cmocka_unit_test(default_file_location),
 		cmocka_unit_test(bad_files),
+		cmocka_unit_test(not_regular_files),
 		cmocka_unit_test(url_forms),
 	};
 

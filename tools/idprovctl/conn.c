@@ -2,15 +2,18 @@
  * conn.c - HTTPS to idprovd with the admin certificate (libcurl), and the
  * server's refusals turned into sentences an administrator can act on.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 #include <jansson.h>
 
 #include "conn.h"
 #include "lib/core/crypto.h"
+#include "lib/core/fileio.h"
 #include "lib/core/servercert.h"
 
 #define MAX_RESPONSE (16u << 20)
@@ -70,6 +73,57 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
 	return CURLE_OK;
 }
 
+/* A CA bundle of a few hundred certificates is under 1 MiB. */
+#define CA_FILE_MAX (4u << 20)
+
+/* The --ca file: a readable regular file holding a PEM certificate. */
+static idprov_status check_ca_file(const char *path, idprov_error *err)
+{
+	idprov_error why;
+	idprov_status st;
+	char *text = NULL;
+	X509 *ca = NULL;
+
+	idprov_error_clear(&why);
+	st = idprov_file_read_regular(path, CA_FILE_MAX, &text, NULL, &why);
+	if (st == IDPROV_ERR_INVALID)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the CA certificate file %s", why.msg);
+	else if (st == IDPROV_ERR_TOO_LARGE)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the CA certificate file %s is larger than %u bytes: it "
+		    "is not a certificate", path, CA_FILE_MAX);
+	else if (st != IDPROV_OK)
+		st = idprov_error_set(err, st == IDPROV_ERR_NOMEM ? st :
+		    IDPROV_ERR_NOT_FOUND, "the CA certificate file cannot "
+		    "be read: %s", why.msg);
+	else if (idprov_cert_from_pem(text, &ca, &why) != IDPROV_OK)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the CA certificate file %s holds no PEM certificate",
+		    path);
+	X509_free(ca);
+	free(text);
+	return st;
+}
+
+/* A --cert or --key that is a folder, device or pipe: said plainly,
+ * before anything tries to read it. */
+static idprov_status check_regular(const char *path, const char *what,
+    idprov_error *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return idprov_error_set(err, errno == ENOENT ?
+		    IDPROV_ERR_NOT_FOUND : IDPROV_ERR_IO, "cannot read the %s "
+		    "%s: %s", what, path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return idprov_error_set(err, IDPROV_ERR_INVALID, "the %s %s is "
+		    "%s, not a regular file", what, path, S_ISDIR(sb.st_mode) ?
+		    "a folder" : "a device, pipe or socket");
+	return IDPROV_OK;
+}
+
 static idprov_status check_files(const ctl_settings *s, char *ou,
     size_t ou_size, int *off_ca, idprov_error *err)
 {
@@ -81,11 +135,17 @@ static idprov_status check_files(const ctl_settings *s, char *ou,
 
 	ou[0] = '\0';
 	idprov_error_clear(&why);
-	if (s->ca[0] && access(s->ca, R_OK) != 0) {
-		st = idprov_error_set(err, IDPROV_ERR_NOT_FOUND,
-		    "cannot read the CA certificate %s", s->ca);
+	/* Checked here, not left to the TLS handshake: libcurl reports an
+	 * unusable CA file as a failed connection (exit 3), and a pipe or
+	 * /dev/zero would make it wait or read forever. */
+	if (s->ca[0] && (st = check_ca_file(s->ca, err)) != IDPROV_OK)
 		goto out;
-	}
+	if (s->cert[0] && (st = check_regular(s->cert, "certificate", err)) !=
+	    IDPROV_OK)
+		goto out;
+	if (s->key[0] && (st = check_regular(s->key, "key", err)) !=
+	    IDPROV_OK)
+		goto out;
 	if (!s->cert[0]) {
 		if (s->key[0])
 			st = idprov_error_set(err, IDPROV_ERR_INVALID,

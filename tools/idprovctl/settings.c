@@ -11,6 +11,11 @@
 #include <ini.h>
 
 #include "settings.h"
+#include "lib/core/fileio.h"
+
+/* A config file is a few lines; a bigger one is not one (a log, a disk
+ * image), refused before it is parsed. */
+#define CTL_CONFIG_FILE_MAX (1024 * 1024)
 
 struct file_ctx {
 	const char *path;
@@ -91,13 +96,16 @@ idprov_status ctl_settings_read_file(const char *path, ctl_settings *out,
     idprov_error *err)
 {
 	struct file_ctx c;
-	idprov_error local;
-	FILE *f;
-	int rc;
-	const char *slash;
+	idprov_error local, why;
+	idprov_status st;
+	char *text = NULL;
+	const char *slash, *nul;
+	size_t len = 0;
+	int rc, line = 1;
 
 	if (!err)
 		err = &local;
+	idprov_error_clear(&why);
 	memset(&c, 0, sizeof(c));
 	c.path = path;
 	c.out = out;
@@ -109,25 +117,42 @@ idprov_status ctl_settings_read_file(const char *path, ctl_settings *out,
 		if (c.dir[0] == '\0')
 			strcpy(c.dir, "/");
 	}
-	f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT)
-			return idprov_error_set(err, IDPROV_ERR_NOT_FOUND,
-			    "the config file %s does not exist", path);
-		return idprov_error_set(err, IDPROV_ERR_IO,
-		    "cannot read the config file %s: %s", path,
-		    strerror(errno));
+	/* A regular file of bounded size only: /dev/zero is an endless line
+	 * and a folder reads as empty, neither a configuration. */
+	st = idprov_file_read_regular(path, CTL_CONFIG_FILE_MAX, &text, &len,
+	    &why);
+	if (st == IDPROV_ERR_NOT_FOUND)
+		return idprov_error_set(err, IDPROV_ERR_NOT_FOUND,
+		    "the config file %s does not exist", path);
+	if (st == IDPROV_ERR_TOO_LARGE)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the config file %s is larger than %d bytes: it is not "
+		    "an idprovctl config file", path, CTL_CONFIG_FILE_MAX);
+	if (st == IDPROV_ERR_INVALID)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the config file %s", why.msg);
+	if (st != IDPROV_OK)
+		return idprov_error_set(err, st, "cannot read the config "
+		    "file: %s", why.msg);
+	/* inih stops at a NUL, which would silently drop the rest. */
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		free(text);
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "%s line %d: a NUL byte (the file is not text)", path,
+		    line);
 	}
-	rc = ini_parse_file(f, on_line, &c);
-	fclose(f);
+	rc = ini_parse_string(text, on_line, &c);
+	free(text);
 	if (c.failed)
 		return err->status;
 	if (rc > 0)
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "%s line %d: expected 'key = value'", path, rc);
 	if (rc < 0)
-		return idprov_error_set(err, IDPROV_ERR_IO,
-		    "cannot read the config file %s", path);
+		return idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory reading the config file %s", path);
 	if (snprintf(out->config_file, sizeof(out->config_file), "%s",
 	    path) >= (int)sizeof(out->config_file))
 		out->config_file[0] = '\0';
