@@ -18,7 +18,10 @@
  *   server.url the URL the certificate came from, so renewals find it
  * Every file is written to a temporary file, fsync'd and renamed, so a
  * crash leaves either the old file or the new one.  key.next.pem exists
- * only for a moment during a key rotation.
+ * only for a moment during a key rotation, .ca.pem.new, .server.url.new
+ * and .cert.pem.new while an approval is saved (all three are staged
+ * before any is put in place; the next call finishes or discards a save
+ * that was interrupted).
  *
  * Typical use:
  *     idprov_client *c;
@@ -107,8 +110,10 @@ void idprov_client_set_stop_flag(idprov_client *c,
  *    CA in it is the CA the directory offered, that the server certificate
  *    of the TLS session chains to that CA, and that the certificate is for
  *    our key and our deviceID and valid now; then saves ca.pem, cert.pem
- *    and server.url.  Any failed check: IDPROV_ERR_UNTRUSTED and nothing
- *    saved.
+ *    and server.url, all or none.  Any failed check: IDPROV_ERR_UNTRUSTED
+ *    and nothing saved.  The save failing (disk full): IDPROV_ERR_IO,
+ *    nothing saved, and since the server has spent the one-time secret,
+ *    the message says an administrator must post a new one.
  * Server unreachable: retried with exponential backoff (1 s doubling to
  * 60 s, with jitter) until the deadline, then IDPROV_ERR_NETWORK.
  * The deadline bounds the whole call: every HTTPS exchange (connect and

@@ -107,6 +107,9 @@ idprov_client_free(idprov_client *c)
 	free(c->path_cert);
 	free(c->path_ca);
 	free(c->path_url);
+	free(c->path_ca_new);
+	free(c->path_url_new);
+	free(c->path_cert_new);
 	free(c);
 	curl_global_cleanup();
 }

@@ -30,6 +30,10 @@ struct idprov_client {
 	char *path_cert;	/* state_dir/cert.pem */
 	char *path_ca;		/* state_dir/ca.pem */
 	char *path_url;		/* state_dir/server.url */
+	/* An approval staged before it is put in place (state.h) */
+	char *path_ca_new;	/* state_dir/.ca.pem.new */
+	char *path_url_new;	/* state_dir/.server.url.new */
+	char *path_cert_new;	/* state_dir/.cert.pem.new: the commit point */
 	char server_set[IDPC_URL_MAX];	/* idprov_client_set_server, or "" */
 	char server_used[IDPC_URL_MAX];	/* what the last call used */
 	long timeout_sec;

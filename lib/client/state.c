@@ -2,10 +2,13 @@
  * state.c - files of the state folder (see state.h).
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,8 +37,12 @@ idpc_state_paths(idprov_client *c)
 	c->path_cert = join(c->state_dir, "cert.pem");
 	c->path_ca = join(c->state_dir, "ca.pem");
 	c->path_url = join(c->state_dir, "server.url");
+	c->path_ca_new = join(c->state_dir, ".ca.pem.new");
+	c->path_url_new = join(c->state_dir, ".server.url.new");
+	c->path_cert_new = join(c->state_dir, ".cert.pem.new");
 	if (!c->path_key || !c->path_key_next || !c->path_cert ||
-	    !c->path_ca || !c->path_url)
+	    !c->path_ca || !c->path_url || !c->path_ca_new ||
+	    !c->path_url_new || !c->path_cert_new)
 		return idprov_error_set(&c->err, IDPROV_ERR_NOMEM,
 		    "out of memory");
 	return IDPROV_OK;
@@ -67,15 +74,149 @@ sync_dir(const char *dir)
 	}
 }
 
+/* The test hook of lib/core/fileio.h, for the renames done here. */
+static void
+maybe_crash_before_rename(const char *base)
+{
+	const char *victim = getenv("IDPROV_TEST_CRASH_BEFORE_RENAME");
+
+	if (victim != NULL && strcmp(victim, base) == 0)
+		kill(getpid(), SIGKILL);
+}
+
+/* Rename `from` over `to` if `from` exists. */
+static idprov_status
+move_staged(idprov_client *c, const char *from, const char *to)
+{
+	if (rename(from, to) == 0 || errno == ENOENT)
+		return IDPROV_OK;
+	return idprov_error_set(&c->err, IDPROV_ERR_IO, "could not move %s "
+	    "over %s: %s", from, to, strerror(errno));
+}
+
+/*
+ * Put a staged approval in place: ca.pem, server.url, then cert.pem.
+ * Those of the first two already moved by an interrupted run are gone
+ * from their staged names, hence "if it exists".
+ */
+static idprov_status
+finish_approval(idprov_client *c)
+{
+	idprov_status st;
+
+	st = move_staged(c, c->path_ca_new, c->path_ca);
+	if (st == IDPROV_OK)
+		st = move_staged(c, c->path_url_new, c->path_url);
+	if (st != IDPROV_OK)
+		return st;
+	maybe_crash_before_rename("cert.pem");
+	st = move_staged(c, c->path_cert_new, c->path_cert);
+	sync_dir(c->state_dir);
+	return st;
+}
+
+/* Unlink the staged files of an approval that did not reach its commit
+ * point. */
+static void
+discard_staged(idprov_client *c)
+{
+	(void)unlink(c->path_ca_new);
+	(void)unlink(c->path_url_new);
+	(void)unlink(c->path_cert_new);
+}
+
+/*
+ * The temporary files of a staged file's save that a crash left behind:
+ * fileio.c names them "." + the file name + "." + 6 characters.
+ */
+static int
+is_staging_temp(const char *name)
+{
+	static const char *const staged[] = {
+		"..ca.pem.new.", "..server.url.new.", "..cert.pem.new."
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(staged) / sizeof(staged[0]); i++) {
+		n = strlen(staged[i]);
+		if (strncmp(name, staged[i], n) == 0 && strlen(name) == n + 6)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+discard_staging_temps(idprov_client *c)
+{
+	DIR *d = opendir(c->state_dir);
+	struct dirent *e;
+	char *path;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!is_staging_temp(e->d_name))
+			continue;
+		path = join(c->state_dir, e->d_name);
+		if (path != NULL)
+			(void)unlink(path);
+		free(path);
+	}
+	closedir(d);
+}
+
+/* Finish an approval staged whole, discard one staged in part. */
+static idprov_status
+recover_approval(idprov_client *c)
+{
+	discard_staging_temps(c);
+	if (exists(c->path_cert_new))
+		return finish_approval(c);
+	if (exists(c->path_ca_new) || exists(c->path_url_new)) {
+		discard_staged(c);
+		sync_dir(c->state_dir);
+	}
+	return IDPROV_OK;
+}
+
+/*
+ * Saves and recovery of one state folder exclude each other (another
+ * idprov reading the folder must not discard what this one is staging):
+ * an exclusive flock on the folder, -1 when there is no folder yet (then
+ * there is nothing to recover either) or no lock to be had.
+ */
+static int
+lock_state(const idprov_client *c)
+{
+	int fd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void
+unlock_state(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
+}
+
 idprov_status
 idpc_state_recover(idprov_client *c)
 {
 	EVP_PKEY *next = NULL;
 	X509 *cert = NULL;
-	idprov_status st = IDPROV_OK;
+	idprov_status st;
+	int lock = lock_state(c);
 
+	st = recover_approval(c);
+	if (st != IDPROV_OK)
+		goto out;
 	if (!exists(c->path_key_next))
-		return IDPROV_OK;
+		goto out;
 	/* A key.next.pem we cannot read is no better than none. */
 	if (idprov_key_load_file(c->path_key_next, &next, NULL) == IDPROV_OK &&
 	    idprov_cert_load_file(c->path_cert, &cert, NULL) == IDPROV_OK &&
@@ -95,6 +236,7 @@ idpc_state_recover(idprov_client *c)
 	}
 	sync_dir(c->state_dir);
 out:
+	unlock_state(lock);
 	EVP_PKEY_free(next);
 	X509_free(cert);
 	return st;
@@ -187,26 +329,61 @@ idpc_state_load_url(idprov_client *c, char *out, size_t out_len)
 	return IDPROV_OK;
 }
 
-idprov_status
-idpc_state_save_provisioned(idprov_client *c, X509 *ca, X509 *cert,
+/* The approval's three files, each saved whole (fileio.h) under its
+ * staged name; .cert.pem.new last, as it marks the set complete. */
+static idprov_status
+stage_approval(idprov_client *c, X509 *ca, X509 *cert,
     const char *directory_url)
 {
 	char line[IDPC_URL_MAX + 2];
 	int n;
 	idprov_status st;
 
-	st = idprov_cert_save_file(c->path_ca, ca, &c->err);
-	if (st != IDPROV_OK)
-		return st;
 	n = snprintf(line, sizeof(line), "%s\n", directory_url);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return idprov_error_set(&c->err, IDPROV_ERR_TOO_LARGE,
 		    "the server URL is too long to save");
-	st = idprov_file_write_atomic(c->path_url, line, (size_t)n, 0644,
-	    &c->err);
-	if (st != IDPROV_OK)
-		return st;
-	return idprov_cert_save_file(c->path_cert, cert, &c->err);
+	st = idprov_cert_save_file(c->path_ca_new, ca, &c->err);
+	if (st == IDPROV_OK)
+		st = idprov_file_write_atomic(c->path_url_new, line,
+		    (size_t)n, 0644, &c->err);
+	if (st == IDPROV_OK)
+		st = idprov_cert_save_file(c->path_cert_new, cert, &c->err);
+	return st;
+}
+
+idprov_status
+idpc_state_save_provisioned(idprov_client *c, X509 *ca, X509 *cert,
+    const char *directory_url)
+{
+	char why[IDPROV_ERROR_MAX];
+	idprov_status st;
+	int lock = lock_state(c);
+
+	discard_staged(c);
+	st = stage_approval(c, ca, cert, directory_url);
+	if (st != IDPROV_OK) {
+		/* Nothing of this approval is kept, and the server will not
+		 * answer the same secret again. */
+		memcpy(why, c->err.msg, sizeof(why));
+		discard_staged(c);
+		sync_dir(c->state_dir);
+		st = idprov_error_set(&c->err, st, "the OOB secret was used "
+		    "up but the certificate could not be saved, so an "
+		    "administrator must post a new secret for this device: %s",
+		    why);
+		goto out;
+	}
+	st = finish_approval(c);
+	if (st != IDPROV_OK) {
+		memcpy(why, c->err.msg, sizeof(why));
+		st = idprov_error_set(&c->err, st, "%s; the certificate is "
+		    "saved beside it and the next idprov command puts it in "
+		    "place", why);
+	}
+out:
+	unlock_state(lock);
+	return st;
 }
 
 idprov_status

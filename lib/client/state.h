@@ -1,11 +1,16 @@
 /*
  * state.h - the device's state folder (layout in idprov/idprov.h).
  *
- * Commit points: a provisioning is committed when cert.pem is renamed into
- * place (ca.pem is written just before it); a key rotation too: the new key
- * waits in key.next.pem until cert.pem for it is in place, and is moved
- * over key.pem right after.  idpc_state_recover() finishes or discards an
- * interrupted rotation, so the pair on disk always matches.
+ * Commit points: an approval (provisioning) is staged whole first, each
+ * file saved under a dot name (.ca.pem.new, .server.url.new, then
+ * .cert.pem.new), so a full disk stops it before anything is in place; it
+ * is committed once .cert.pem.new is saved, then the three are renamed
+ * into place (ca.pem, server.url, cert.pem last).  A key rotation commits
+ * when cert.pem is in place: the new key waits in key.next.pem until
+ * then, and is moved over key.pem right after.  idpc_state_recover()
+ * finishes a committed approval or rotation and discards an uncommitted
+ * one, so the next run sees all of an approval or none of it, and a key
+ * pair that matches.
  */
 #ifndef IDPROV_CLIENT_STATE_H
 #define IDPROV_CLIENT_STATE_H
@@ -20,7 +25,7 @@ idprov_status idpc_state_paths(idprov_client *c);
 /* Create the folder (0700) if it is missing. */
 idprov_status idpc_state_mkdir(idprov_client *c);
 
-/* Finish or discard an interrupted key rotation (see above). */
+/* Finish or discard an interrupted approval or key rotation (above). */
 idprov_status idpc_state_recover(idprov_client *c);
 
 /* ca.pem as PEM text and as X509; IDPROV_ERR_NOT_FOUND when absent. */
@@ -39,7 +44,9 @@ idprov_status idpc_state_load_key(idprov_client *c, EVP_PKEY **key);
 idprov_status idpc_state_load_url(idprov_client *c, char *out,
     size_t out_len);
 
-/* After an Approved provisioning: ca.pem, server.url, then cert.pem. */
+/* After an Approved provisioning: stage ca.pem, server.url and cert.pem,
+ * then put them in place (see above).  When staging fails nothing is
+ * changed and the message says the OOB secret is used up. */
 idprov_status idpc_state_save_provisioned(idprov_client *c, X509 *ca,
     X509 *cert, const char *directory_url);
 
