@@ -9,14 +9,20 @@
  *
  * Everything is generated and checked in memory before the first file is
  * written, so a bad option or an OpenSSL failure never leaves half a CA
- * folder behind.  An existing CA is only replaced with --force: replacing
+ * folder behind.  The files are then written into a hidden folder inside
+ * --dir and renamed into place only once all of them are on disk, so a
+ * full disk or any write error leaves --dir as it was (a rerun needs no
+ * --force); a folder this run created is removed again.  An existing CA is only replaced with --force: replacing
  * it silently would orphan every certificate it ever issued.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -405,6 +411,41 @@ load_ca(char path[][PATH_MAX], X509 **ca, EVP_PKEY **key,
 	return 0;
 }
 
+/* Remove the staging folder and whatever is in it (only files this run
+ * wrote: the finished ones and any temporary file a failed save left). */
+static void
+stage_remove(const char *stage)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(stage)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if (join(p, sizeof(p), stage, de->d_name))
+				(void)unlink(p);
+		}
+		closedir(d);
+	}
+	(void)rmdir(stage);
+}
+
+/* fsync a folder, so the renames into it survive a power cut. */
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 int
 ctl_ca_init(int argc, char **argv)
 {
@@ -413,6 +454,7 @@ ctl_ca_init(int argc, char **argv)
 		"admin.pem"
 	};
 	char path[6][PATH_MAX], until[11], server_cn[CN_MAX + 1];
+	char stage[PATH_MAX] = "", staged[6][PATH_MAX];
 	char ca_cn[sizeof(((idprov_cert_info *)0)->cn)];
 	char org[sizeof(((idprov_cert_info *)0)->org)];
 	ca_init_opts o;
@@ -422,8 +464,8 @@ ctl_ca_init(int argc, char **argv)
 	EVP_PKEY *ca_key = NULL, *srv_key = NULL, *adm_key = NULL;
 	X509 *ca = NULL, *srv = NULL, *adm = NULL;
 	const char *cn = NULL;
-	size_t i;
-	int rc, e;
+	size_t i, first, moved = 0;
+	int rc, e, made_dir = 0;
 
 	memset(&hosts, 0, sizeof(hosts));
 	idprov_error_clear(&err);
@@ -447,6 +489,12 @@ ctl_ca_init(int argc, char **argv)
 		    info.org);
 		snprintf(ca_cn, sizeof(ca_cn), "%s", info.cn);
 	} else {
+		if ((e = exists(o.dir)) < 0) {
+			rc = ctl_fail("cannot look at %s: %s", o.dir,
+			    strerror(errno));
+			goto out;
+		}
+		made_dir = e == 0;
 		if (idprov_mkdir_p(o.dir, 0700, &err) != IDPROV_OK) {
 			rc = ctl_fail("%s", err.msg);
 			goto out;
@@ -504,14 +552,51 @@ ctl_ca_init(int argc, char **argv)
 		goto out;
 	}
 
-	/* A kept CA is not rewritten: its files stay byte for byte. */
-	if ((!o.keep_ca && (idprov_key_save_file(path[0], ca_key, &err) ||
-	    idprov_cert_save_file(path[1], ca, &err))) ||
-	    idprov_key_save_file(path[2], srv_key, &err) ||
-	    idprov_cert_save_file(path[3], srv, &err) ||
-	    idprov_key_save_file(path[4], adm_key, &err) ||
-	    idprov_cert_save_file(path[5], adm, &err)) {
-		rc = ctl_fail("%s", err.msg);
+	/* All files are written into a hidden folder next to their targets
+	 * (same file system, so rename is atomic), then renamed into place:
+	 * a full disk never leaves part of a set.  A kept CA is not
+	 * rewritten: its files stay byte for byte. */
+	first = o.keep_ca ? 2 : 0;
+	if (!join(stage, sizeof(stage), o.dir, ".ca-init.XXXXXX")) {
+		stage[0] = '\0';
+		rc = ctl_usage_error(CMD, "--dir %s is too long", o.dir);
+		goto out;
+	}
+	if (mkdtemp(stage) == NULL) {
+		rc = ctl_fail("cannot create a temporary folder in %s: %s; "
+		    "nothing was written", o.dir, strerror(errno));
+		stage[0] = '\0';
+		goto out;
+	}
+	for (i = first; i < 6; i++)
+		if (!join(staged[i], sizeof(staged[i]), stage, files[i])) {
+			rc = ctl_usage_error(CMD, "--dir %s is too long",
+			    o.dir);
+			goto out;
+		}
+	if ((!o.keep_ca && (idprov_key_save_file(staged[0], ca_key, &err) ||
+	    idprov_cert_save_file(staged[1], ca, &err))) ||
+	    idprov_key_save_file(staged[2], srv_key, &err) ||
+	    idprov_cert_save_file(staged[3], srv, &err) ||
+	    idprov_key_save_file(staged[4], adm_key, &err) ||
+	    idprov_cert_save_file(staged[5], adm, &err)) {
+		rc = ctl_fail("%s; nothing was changed in %s: run the same "
+		    "command again once that is fixed", err.msg, o.dir);
+		goto out;
+	}
+	for (i = first; i < 6; i++, moved++)
+		if (rename(staged[i], path[i]) != 0) {
+			e = errno;
+			rc = ctl_fail("cannot move %s into %s: %s; %zu of the "
+			    "%zu new files were moved, so the folder holds a "
+			    "mixed set: run the same command again with %s",
+			    files[i], o.dir, strerror(e), moved, 6 - first,
+			    o.keep_ca ? "--keep-ca" : "--force");
+			goto out;
+		}
+	if (sync_dir(o.dir) != 0) {
+		rc = ctl_fail("cannot flush the folder %s to disk: %s", o.dir,
+		    strerror(errno));
 		goto out;
 	}
 
@@ -533,6 +618,12 @@ ctl_ca_init(int argc, char **argv)
 	printf("CA certificate SHA-256 fingerprint: %s\n", info.fingerprint);
 	rc = 0;
 out:
+	if (stage[0] != '\0')
+		stage_remove(stage);
+	/* A folder this run made holds nothing after a failure: remove it
+	 * (rmdir refuses if anything else appeared in it meanwhile). */
+	if (rc != 0 && made_dir && moved == 0)
+		(void)rmdir(o.dir);
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(srv_key);
 	EVP_PKEY_free(adm_key);
