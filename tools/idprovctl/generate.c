@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 
 #include "ctl.h"
@@ -97,6 +98,44 @@ static char *csv_text(const ctl_oob_row *rows, size_t n, size_t *len)
 	return idprov_buf_take(&b, len);
 }
 
+/*
+ * A write failed (a full disk, most often) before secrets.csv was saved:
+ * the QR codes written so far hold secrets that are in no CSV and were
+ * never uploaded, so they are useless.  Remove the ones this run created
+ * (and the --out folder if this run made it) and say what is left and how
+ * to go on.  Returns CTL_EXIT_OUTPUT.
+ */
+static int write_failed(const idprov_error *err, const char *dir,
+    const ctl_oob_row *rows, const char *fresh, long written, int made_dir)
+{
+	char path[PATH_MAX];
+	long replaced = 0;
+
+	for (long i = 0; i < written; i++) {
+		if (!fresh[i]) {
+			replaced++;
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s.svg", dir,
+		    rows[i].device_id);
+		(void)unlink(path);
+	}
+	if (made_dir)
+		(void)rmdir(dir);
+	if (replaced == 0)
+		ctl_err("%s; nothing of this batch was kept (its secrets were "
+		    "neither saved nor uploaded): run the same command again "
+		    "once that is fixed", err->msg);
+	else
+		ctl_err("%s; %ld existing QR code%s in %s %s replaced by %s "
+		    "of this failed batch, whose secrets were neither saved "
+		    "nor uploaded: run the same command again with --force "
+		    "once that is fixed", err->msg, replaced, replaced == 1 ?
+		    "" : "s", dir, replaced == 1 ? "was" : "were",
+		    replaced == 1 ? "one" : "ones");
+	return CTL_EXIT_OUTPUT;
+}
+
 int ctl_oob_generate(int argc, char **argv)
 {
 	const char *prefix, *dir;
@@ -105,7 +144,9 @@ int ctl_oob_generate(int argc, char **argv)
 	ctl_upload_result res;
 	char until[32], path[PATH_MAX];
 	long count, start = 1;
-	int digits, rc, force;
+	int digits, rc, force, made_dir = 0;
+	long written = 0;	/* SVGs of this batch on disk */
+	char *fresh = NULL;	/* per row: its SVG did not exist before */
 	ctl_args a;
 	idprov_error err;
 	char *text = NULL;
@@ -167,6 +208,7 @@ int ctl_oob_generate(int argc, char **argv)
 	}
 
 	/* Refuse before writing anything, so a batch is never half replaced. */
+	made_dir = !ctl_path_exists(dir);
 	if (idprov_mkdir_p(dir, 0700, &err) != IDPROV_OK) {
 		ctl_err("%s", err.msg);
 		rc = CTL_EXIT_OUTPUT;
@@ -190,6 +232,10 @@ int ctl_oob_generate(int argc, char **argv)
 			}
 		}
 	}
+	if (!(fresh = calloc((size_t)count, 1))) {
+		rc = ctl_fail("out of memory");
+		goto out;
+	}
 	for (long i = 0; i < count; i++) {
 		char *payload = ctl_qr_payload(rows[i].device_id,
 		    rows[i].secret);
@@ -208,14 +254,17 @@ int ctl_oob_generate(int argc, char **argv)
 		if (st == IDPROV_OK) {
 			snprintf(path, sizeof(path), "%s/%s.svg", dir,
 			    rows[i].device_id);
+			fresh[i] = !ctl_path_exists(path);
 			st = idprov_file_write_atomic(path, svg, svg_len, 0600,
 			    &err);
+			if (st == IDPROV_OK)
+				written = i + 1;
 			OPENSSL_cleanse(svg, svg_len);
 		}
 		free(svg);
 		if (st != IDPROV_OK) {
-			ctl_err("%s", err.msg);
-			rc = CTL_EXIT_OUTPUT;
+			rc = write_failed(&err, dir, rows, fresh, written,
+			    made_dir);
 			goto out;
 		}
 	}
@@ -227,8 +276,7 @@ int ctl_oob_generate(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/secrets.csv", dir);
 	if (idprov_file_write_atomic(path, text, len, 0600, &err) !=
 	    IDPROV_OK) {
-		ctl_err("%s", err.msg);
-		rc = CTL_EXIT_OUTPUT;
+		rc = write_failed(&err, dir, rows, fresh, written, made_dir);
 		goto out;
 	}
 	printf("generated %ld secret%s: %s and %ld QR code%s (%s%0*ld.svg ... "
@@ -252,6 +300,7 @@ out:
 		free(text);
 	}
 	rows_free(rows, (size_t)count);
+	free(fresh);
 	ctl_conn_close(conn);
 	return rc;
 }
