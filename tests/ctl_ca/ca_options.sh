@@ -128,6 +128,25 @@ run_rc ctl ca init --bogus
 h_expect_contains "$out" "usage: idprovctl ca init" "a usage error shows the usage line"
 
 # --- help and version -------------------------------------------------------
+# --- a folder where a file goes: refused before anything is replaced -----
+cp -a "$H_CA" "$H_TMP/ca-before"
+rm "$H_CA/server.key"
+mkdir -p "$H_CA/server.key/sub"
+for mode in --force --keep-ca; do
+	run_rc ctl ca init --dir "$H_CA" "$mode"
+	h_expect_eq 1 "$rc" "exit status of ca init $mode with a folder named server.key ($out)"
+	h_expect_contains "$out" "$H_CA/server.key is a folder" "ca init $mode names the folder in the way"
+	for f in ca.key ca.pem server.pem admin.key admin.pem; do
+		cmp -s "$H_CA/$f" "$H_TMP/ca-before/$f" || h_fail "ca init $mode with a folder in the way changed $f"
+		h_ok
+	done
+	[ -z "$(find "$H_CA" -maxdepth 1 -name '.*')" ] || h_fail "ca init $mode left a hidden staging folder: $(ls -A "$H_CA")"
+	h_ok
+done
+rm -r "$H_CA/server.key"
+cp -p "$H_TMP/ca-before/server.key" "$H_CA/server.key"
+echo "checked: a folder where a file goes is refused and nothing is replaced"
+
 run_rc ctl --help
 h_expect_eq 0 "$rc" "exit status of --help"
 h_expect_contains "$out" "ca init" "--help lists ca init"

@@ -557,6 +557,16 @@ ctl_ca_init(int argc, char **argv)
 	 * a full disk never leaves part of a set.  A kept CA is not
 	 * rewritten: its files stay byte for byte. */
 	first = o.keep_ca ? 2 : 0;
+	/* A folder where a file goes would stop the renames half way. */
+	for (i = first; i < 6; i++) {
+		struct stat sb;
+
+		if (lstat(path[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			rc = ctl_fail("%s is a folder, not a file: move it away "
+			    "and run the same command again", path[i]);
+			goto out;
+		}
+	}
 	if (!join(stage, sizeof(stage), o.dir, ".ca-init.XXXXXX")) {
 		stage[0] = '\0';
 		rc = ctl_usage_error(CMD, "--dir %s is too long", o.dir);
@@ -587,6 +597,12 @@ ctl_ca_init(int argc, char **argv)
 	for (i = first; i < 6; i++, moved++)
 		if (rename(staged[i], path[i]) != 0) {
 			e = errno;
+			if (moved == 0) {
+				rc = ctl_fail("cannot move %s into %s: %s; "
+				    "nothing was changed in %s", files[i],
+				    o.dir, strerror(e), o.dir);
+				goto out;
+			}
 			rc = ctl_fail("cannot move %s into %s: %s; %zu of the "
 			    "%zu new files were moved, so the folder holds a "
 			    "mixed set: run the same command again with %s",
