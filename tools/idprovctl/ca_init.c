@@ -590,8 +590,17 @@ ctl_ca_init(int argc, char **argv)
 	    idprov_cert_save_file(staged[3], srv, &err) ||
 	    idprov_key_save_file(staged[4], adm_key, &err) ||
 	    idprov_cert_save_file(staged[5], adm, &err)) {
-		rc = ctl_fail("%s; nothing was changed in %s: run the same "
-		    "command again once that is fixed", err.msg, o.dir);
+		/* err names a staging file that is gone now: keep its
+		 * reason ("No space left on device") and name the folder. */
+		const char *why = strrchr(err.msg, ':');
+
+		if (why != NULL)
+			why += why[1] == ' ' ? 2 : 1;
+
+		rc = ctl_fail("cannot write the new files into %s: %s; nothing "
+		    "was changed in %s: run the same command again once that "
+		    "is fixed", o.dir, why != NULL && *why != '\0' ? why : err.msg,
+		    o.dir);
 		goto out;
 	}
 	for (i = first; i < 6; i++, moved++)
