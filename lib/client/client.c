@@ -246,6 +246,11 @@ idpc_ms_left(const idprov_client *c)
 	 * may lag CLOCK_REALTIME by a tick, so measure with the latter. */
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
 		return 0;
+	/* Deadlines far off either way must not overflow the product. */
+	if ((long long)c->deadline > LLONG_MAX / 1000 + (long long)now.tv_sec)
+		return LLONG_MAX;
+	if ((long long)c->deadline < (long long)now.tv_sec)
+		return -1000;
 	return ((long long)c->deadline - (long long)now.tv_sec) * 1000 -
 	    now.tv_nsec / 1000000;
 }

@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/client/backoff.h"
+#include "lib/client/client.h"
 #include "lib/client/http.h"
 #include "lib/client/url.h"
 #include "lib/core/crypto.h"
@@ -217,6 +220,35 @@ test_cert_pem_messages(void **state)
 	assert_string_equal(err.msg, "the text holds no PEM certificate");
 }
 
+/* The timeout of one exchange is cut to the time left before the deadline
+ * of a provisioning, never under 1 s, and never over the per-request one. */
+static void
+test_request_timeout(void **state)
+{
+	idprov_client *c = NULL;
+	long ms;
+
+	(void)state;
+	assert_int_equal(idprov_client_new(&c, "dev", "/nonexistent/state"),
+	    IDPROV_OK);
+	assert_int_equal(idpc_request_timeout_ms(c), IDPC_DEFAULT_TIMEOUT * 1000);
+	assert_true(idpc_ms_left(c) == LLONG_MAX);
+	c->deadline = time(NULL) + 5;
+	ms = idpc_request_timeout_ms(c);
+	assert_true(ms > 3000 && ms <= 5000);
+	c->deadline = time(NULL) - 10;
+	assert_int_equal(idpc_request_timeout_ms(c), IDPC_MIN_REQUEST_MS);
+	assert_true(idpc_ms_left(c) < 0);
+	c->deadline = time(NULL) + 3600;
+	assert_int_equal(idpc_request_timeout_ms(c), IDPC_DEFAULT_TIMEOUT * 1000);
+	c->deadline = (time_t)LLONG_MAX;
+	assert_true(idpc_ms_left(c) == LLONG_MAX);
+	assert_int_equal(idpc_request_timeout_ms(c), IDPC_DEFAULT_TIMEOUT * 1000);
+	c->deadline = (time_t)LLONG_MIN;
+	assert_int_equal(idpc_request_timeout_ms(c), IDPC_MIN_REQUEST_MS);
+	idprov_client_free(c);
+}
+
 int
 main(void)
 {
@@ -230,6 +262,7 @@ main(void)
 		cmocka_unit_test(test_renew_point),
 		cmocka_unit_test(test_http_reason_controls),
 		cmocka_unit_test(test_cert_pem_messages),
+		cmocka_unit_test(test_request_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
