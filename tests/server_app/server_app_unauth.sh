@@ -47,6 +47,9 @@ out=$(h_curl_admin "$H_URL/idprov/admin/devices?status=approved")
 h_expect_contains "$(h_body "$out")" '"deviceID":"ok1"' "ok1 still listed as approved"
 ok1=$(h_body "$out" | python3 -c 'import json,sys; d=[d for d in json.load(sys.stdin)["devices"] if d["deviceID"]=="ok1"][0]; print(d["oobPending"], d["oobLockedOut"])')
 h_expect_eq "False True" "$ok1" "ok1's oobPending and oobLockedOut after the lockout"
+line=$("$IDPROVCTL" list --approved --server "$H_URL" --ca "$H_CA/ca.pem" --cert "$H_CA/admin.pem" \
+	--key "$H_CA/admin.key" | grep '^ok1 ')
+h_expect_contains "$line" "locked out" "idprovctl list shows ok1's lockout"
 h_expect_contains "$(sqlite3 "$db" "select reason from audit where device_id='ok1' and outcome='rejected'")" \
 	"too many wrong signatures" "the lockout is in the audit trail"
 # The discarded secret no longer works (the lockout did its job).

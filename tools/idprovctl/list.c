@@ -47,11 +47,16 @@ static void print_devices(json_t *items)
 
 	ctl_table_init(&t, 6, head);
 	json_array_foreach(items, i, d) {
+		/* A lockout leaves an approved device approved, so only
+		 * this column shows that its secret was thrown away. */
+		const char *oob =
+		    json_is_true(json_object_get(d, "oobPending")) ?
+		    "pending" :
+		    json_is_true(json_object_get(d, "oobLockedOut")) ?
+		    "locked out" : "-";
 		const char *row[6] = { str(d, "deviceID"), str(d, "status"),
 			str(d, "serial"), str(d, "notAfter"),
-			str(d, "lastSeen"),
-			json_is_true(json_object_get(d, "oobPending")) ?
-			    "pending" : "-" };
+			str(d, "lastSeen"), oob };
 
 		ctl_table_add(&t, row);
 	}
