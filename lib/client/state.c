@@ -74,16 +74,6 @@ sync_dir(const char *dir)
 	}
 }
 
-/* The test hook of lib/core/fileio.h, for the renames done here. */
-static void
-maybe_crash_before_rename(const char *base)
-{
-	const char *victim = getenv("IDPROV_TEST_CRASH_BEFORE_RENAME");
-
-	if (victim != NULL && strcmp(victim, base) == 0)
-		kill(getpid(), SIGKILL);
-}
-
 /* Rename `from` over `to` if `from` exists. */
 static idprov_status
 move_staged(idprov_client *c, const char *from, const char *to)
@@ -109,7 +99,7 @@ finish_approval(idprov_client *c)
 		st = move_staged(c, c->path_url_new, c->path_url);
 	if (st != IDPROV_OK)
 		return st;
-	maybe_crash_before_rename("cert.pem");
+	idprov_file_crash_hook("cert.pem");
 	st = move_staged(c, c->path_cert_new, c->path_cert);
 	sync_dir(c->state_dir);
 	return st;

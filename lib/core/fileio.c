@@ -72,9 +72,8 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* The test hook of fileio.h: die like a power cut would, before rename. */
-static void
-maybe_crash_before_rename(const char *base)
+void
+idprov_file_crash_hook(const char *base)
 {
 	const char *victim = getenv("IDPROV_TEST_CRASH_BEFORE_RENAME");
 
@@ -137,7 +136,7 @@ idprov_file_write_atomic(const char *path, const void *data, size_t len,
 		goto out;
 	}
 
-	maybe_crash_before_rename(base);
+	idprov_file_crash_hook(base);
 
 	if (rename(tmp, path) != 0) {
 		st = idprov_error_set(err, IDPROV_ERR_IO,

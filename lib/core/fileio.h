@@ -19,6 +19,10 @@
 idprov_status idprov_file_write_atomic(const char *path, const void *data,
     size_t len, mode_t mode, idprov_error *err);
 
+/* The same hook for callers that rename files themselves: call it just
+ * before renaming into the final component `base`. */
+void idprov_file_crash_hook(const char *base);
+
 /* Read a whole file of at most max bytes; *out is malloc'd and
  * NUL-terminated.  IDPROV_ERR_NOT_FOUND when it does not exist,
  * IDPROV_ERR_TOO_LARGE over max. */
