@@ -92,7 +92,7 @@ static const char schema_v2[] =
 static const char *const migrations[] = { schema_v1, schema_v2 };
 
 enum stmt_id {
-	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_CERT_INSERT, S_DEVICE_ISSUE, S_PENDING_DELETE, S_AUDIT,
 	S_PENDING_UPSERT, S_DEVICE_SEEN, S_DEVICE_LOCKOUT, S_DEVICE_OOB,
 	S_CERT_REVOKED_AT, S_REVOKED_SINCE, S_DEVICE_RENEW, S_DEVICE_GET, S_PENDING_GET,
@@ -108,6 +108,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT issue",
+	[S_RELEASE] = "RELEASE issue",
+	[S_ROLLBACK_TO] = "ROLLBACK TO issue",
 	[S_CERT_INSERT] = "INSERT INTO certificates(serial,device_id,"
 	    "not_before,not_after,issued_at,cert_pem) "
 	    "VALUES(?1,?2,?3,?4,?5,?6)",
@@ -632,18 +635,134 @@ write_issue(srv_registry *r, const srv_reg_client *c,
 	return audit_row(r, now, c->device_id, c->peer, "approved", reason);
 }
 
+static int renewal_verdict(srv_registry *r, const char *device_id,
+    const char *serial_hex, int allow_unknown, srv_renewal *out);
+
+/* One item of srv_registry_record_issues (lock held, transaction
+ * open): 1 when done (written, or refused with nothing to write). */
+static int
+record_one(srv_registry *r, srv_reg_issue *it)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	it->revoked_meanwhile = 0;
+	it->verdict = SRV_RENEW_OK;
+	if (it->kind == SRV_REG_ISSUE_SECRET) {
+		if ((s = stmt(r, S_REVOKED_SINCE)) == NULL)
+			return 0;
+		bind_text(s, 1, it->client.device_id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)it->secret_posted_at);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW) {
+			/* Revoked after the secret was posted: the secret
+			 * belonged to the device as it was before; nothing
+			 * is written. */
+			it->revoked_meanwhile = 1;
+			return 1;
+		}
+		if (rc != SQLITE_DONE)
+			return 0;
+	} else if (it->kind == SRV_REG_ISSUE_RENEWAL) {
+		if (!renewal_verdict(r, it->client.device_id,
+		    it->renew_serial_hex, it->allow_unknown, &it->verdict))
+			return 0;
+		if (it->verdict != SRV_RENEW_OK)
+			return 1;	/* refused: the answer is the caller's */
+	}
+	return write_issue(r, &it->client, &it->cert, it->now, it->reason);
+}
+
+static const char *
+record_failure(const srv_reg_issue *it)
+{
+	return it->kind == SRV_REG_ISSUE_RENEWAL ?
+	    "cannot record a renewed certificate" :
+	    "cannot record an issued certificate";
+}
+
+void
+srv_registry_record_issues(srv_registry *r, srv_reg_issue *const *items,
+    size_t n)
+{
+	idprov_status st;
+	idprov_error err;
+	size_t i;
+	int ok = 1, one = n == 1;
+
+	for (i = 0; i < n; i++) {
+		items[i]->st = IDPROV_OK;
+		idprov_error_clear(&items[i]->err);
+	}
+	if ((st = begin(r, &err)) != IDPROV_OK) {
+		for (i = 0; i < n; i++) {
+			items[i]->st = st;
+			items[i]->err = err;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		srv_reg_issue *it = items[i];
+
+		/* A batch of one is its own transaction: no savepoint. */
+		if (!one && !simple(r, S_SAVEPOINT)) {
+			it->st = db_error(r, &it->err, record_failure(it));
+			continue;
+		}
+		if (record_one(r, it)) {
+			if (!one && !simple(r, S_RELEASE))
+				ok = 0;
+			continue;
+		}
+		it->st = db_error(r, &it->err, record_failure(it));
+		if (one)
+			ok = 0;
+		else if (!simple(r, S_ROLLBACK_TO) || !simple(r, S_RELEASE))
+			ok = 0;
+	}
+	/* A savepoint that could not be undone, or a failed COMMIT, fails
+	 * every item: nothing of the batch is on disk. */
+	if (ok && !simple(r, S_COMMIT))
+		ok = 0;
+	if (!ok) {
+		db_error(r, &err, "cannot record issued certificates");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		for (i = 0; i < n; i++) {
+			if (items[i]->st == IDPROV_OK) {
+				items[i]->st = IDPROV_ERR_IO;
+				items[i]->err = err;
+			}
+			items[i]->revoked_meanwhile = 0;
+			items[i]->verdict = SRV_RENEW_OK;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static idprov_status
+record_single(srv_registry *r, srv_reg_issue *it, idprov_error *err)
+{
+	srv_registry_record_issues(r, &it, 1);
+	if (it->st != IDPROV_OK && err != NULL)
+		*err = it->err;
+	return it->st;
+}
+
 idprov_status
 srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
     const srv_reg_cert *cert, time_t now, const char *reason,
     idprov_error *err)
 {
-	idprov_status st;
-	int ok;
+	srv_reg_issue it;
 
-	if ((st = begin(r, err)) != IDPROV_OK)
-		return st;
-	ok = write_issue(r, c, cert, now, reason);
-	return finish(r, ok, "cannot record an issued certificate", err);
+	memset(&it, 0, sizeof(it));
+	it.kind = SRV_REG_ISSUE_PLAIN;
+	it.client = *c;
+	it.cert = *cert;
+	it.now = now;
+	it.reason = reason;
+	return record_single(r, &it, err);
 }
 
 idprov_status
@@ -651,31 +770,19 @@ srv_registry_record_secret_issue(srv_registry *r, const srv_reg_client *c,
     const srv_reg_cert *cert, time_t now, const char *reason,
     time_t secret_posted_at, int *revoked_meanwhile, idprov_error *err)
 {
-	sqlite3_stmt *s;
+	srv_reg_issue it;
 	idprov_status st;
-	int ok = 0, rc;
 
-	*revoked_meanwhile = 0;
-	if ((st = begin(r, err)) != IDPROV_OK)
-		return st;
-	if ((s = stmt(r, S_REVOKED_SINCE)) == NULL)
-		goto out;
-	bind_text(s, 1, c->device_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)secret_posted_at);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW) {
-		/* Revoked after the secret was posted: the secret belonged
-		 * to the device as it was before; nothing is written. */
-		*revoked_meanwhile = 1;
-		ok = 1;
-		goto out;
-	}
-	if (rc != SQLITE_DONE)
-		goto out;
-	ok = write_issue(r, c, cert, now, reason);
-out:
-	return finish(r, ok, "cannot record an issued certificate", err);
+	memset(&it, 0, sizeof(it));
+	it.kind = SRV_REG_ISSUE_SECRET;
+	it.client = *c;
+	it.cert = *cert;
+	it.now = now;
+	it.reason = reason;
+	it.secret_posted_at = secret_posted_at;
+	st = record_single(r, &it, err);
+	*revoked_meanwhile = it.revoked_meanwhile;
+	return st;
 }
 
 /* ?1 deviceID ?2 ip ?3 mac ?4 peer ?5 key fingerprint ?6 now: the
@@ -844,23 +951,20 @@ srv_registry_record_renewal(srv_registry *r, const srv_reg_client *c,
     const char *renew_serial_hex, int allow_unknown, srv_renewal *out,
     idprov_error *err)
 {
+	srv_reg_issue it;
 	idprov_status st;
-	int ok;
 
-	*out = SRV_RENEW_OK;
-	if ((st = begin(r, err)) != IDPROV_OK)
-		return st;
-	ok = renewal_verdict(r, c->device_id, renew_serial_hex, allow_unknown,
-	    out);
-	if (ok && *out != SRV_RENEW_OK) {
-		/* Refused: nothing to write; the answer is the caller's. */
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-		pthread_mutex_unlock(&r->lock);
-		return IDPROV_OK;
-	}
-	if (ok)
-		ok = write_issue(r, c, cert, now, reason);
-	return finish(r, ok, "cannot record a renewed certificate", err);
+	memset(&it, 0, sizeof(it));
+	it.kind = SRV_REG_ISSUE_RENEWAL;
+	it.client = *c;
+	it.cert = *cert;
+	it.now = now;
+	it.reason = reason;
+	it.renew_serial_hex = renew_serial_hex;
+	it.allow_unknown = allow_unknown;
+	st = record_single(r, &it, err);
+	*out = it.verdict;
+	return st;
 }
 
 static void

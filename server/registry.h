@@ -121,6 +121,39 @@ idprov_status srv_registry_record_renewal(srv_registry *r,
     const char *reason, const char *renew_serial_hex, int allow_unknown,
     srv_renewal *out, idprov_error *err);
 
+/*
+ * Issued certificates recorded together: the three functions above, for
+ * many certificates in one transaction (one commit, one set of WAL
+ * frames for pages they share: group commit).  Each item runs in a
+ * savepoint of its own, so one item's failure or refusal does not undo
+ * the others'; a failed COMMIT fails every item.  The results are in
+ * the items.
+ */
+typedef enum srv_reg_issue_kind {
+	SRV_REG_ISSUE_PLAIN,	/* srv_registry_record_issue */
+	SRV_REG_ISSUE_SECRET,	/* srv_registry_record_secret_issue */
+	SRV_REG_ISSUE_RENEWAL	/* srv_registry_record_renewal */
+} srv_reg_issue_kind;
+
+typedef struct srv_reg_issue {
+	srv_reg_issue_kind kind;
+	srv_reg_client client;
+	srv_reg_cert cert;
+	time_t now;
+	const char *reason;
+	time_t secret_posted_at;	/* SECRET */
+	const char *renew_serial_hex;	/* RENEWAL */
+	int allow_unknown;		/* RENEWAL */
+	/* results */
+	idprov_status st;
+	idprov_error err;
+	int revoked_meanwhile;		/* SECRET: nothing was written */
+	srv_renewal verdict;		/* RENEWAL: nothing written unless OK */
+} srv_reg_issue;
+
+void srv_registry_record_issues(srv_registry *r, srv_reg_issue *const *items,
+    size_t n);
+
 typedef struct srv_reg_device {
 	char device_id[72];
 	char status[16];	/* approved revoked waiting rejected */

@@ -492,6 +492,124 @@ test_revoke_serial(void **state)
 	srv_registry_close(r);
 }
 
+/* Group commit (srv_registry_record_issues): in one batch, an item that
+ * fails (a serial already recorded), a secret issue for a device revoked
+ * after its secret was posted, and a refused renewal write nothing and
+ * undo nothing of the others; the good items are all committed. */
+static void
+test_batch(void **state)
+{
+	srv_registry *r = NULL;
+	srv_reg_issue a, dup, late, ren, b, *items[5];
+	srv_reg_device d;
+	srv_renewal v;
+	time_t now = time(NULL);
+	int found;
+	long long n;
+
+	(void)state;
+	assert_int_equal(srv_registry_open(path, &r, NULL), IDPROV_OK);
+	issue(r, "b-rev", "B0", now - 100);
+	assert_int_equal(srv_registry_revoke(r, "b-rev", "stolen", 0, "p",
+	    "admin", now - 10, &found, &n, NULL), IDPROV_OK);
+	issue(r, "b-old", "B1", now - 100);
+	issue(r, "b-old", "B2", now - 90);	/* B1 is superseded */
+
+	memset(&a, 0, sizeof(a));
+	a.kind = SRV_REG_ISSUE_PLAIN;
+	a.client = (srv_reg_client){ "b-a", "192.0.2.1", "", "127.0.0.1",
+	    "fp" };
+	a.cert = (srv_reg_cert){ "PEM-A", "BA", now - 300, now + 3600 };
+	a.now = now;
+	a.reason = "test";
+	dup = a;
+	dup.client.device_id = "b-dup";	/* serial BA again: fails */
+	late = a;
+	late.kind = SRV_REG_ISSUE_SECRET;
+	late.client.device_id = "b-rev";
+	late.cert.serial_hex = "BC";
+	late.secret_posted_at = now - 50;	/* before the revocation */
+	ren = a;
+	ren.kind = SRV_REG_ISSUE_RENEWAL;
+	ren.client.device_id = "b-old";
+	ren.cert.serial_hex = "BD";
+	ren.renew_serial_hex = "B1";
+	ren.allow_unknown = 1;
+	b = a;
+	b.client.device_id = "b-b";
+	b.cert.serial_hex = "BB";
+	items[0] = &a;
+	items[1] = &dup;
+	items[2] = &late;
+	items[3] = &ren;
+	items[4] = &b;
+	srv_registry_record_issues(r, items, 5);
+
+	assert_int_equal(a.st, IDPROV_OK);
+	assert_int_not_equal(dup.st, IDPROV_OK);
+	assert_non_null(strstr(dup.err.msg, "cannot record"));
+	assert_int_equal(late.st, IDPROV_OK);
+	assert_int_equal(late.revoked_meanwhile, 1);
+	assert_int_equal(ren.st, IDPROV_OK);
+	assert_int_equal(ren.verdict, SRV_RENEW_SUPERSEDED);
+	assert_int_equal(b.st, IDPROV_OK);
+
+	assert_int_equal(srv_registry_get_device(r, "b-a", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_true(found);
+	assert_string_equal(d.serial, "BA");
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_get_device(r, "b-b", &d, &found, NULL),
+	    IDPROV_OK);
+	assert_true(found);
+	assert_string_equal(d.status, "approved");
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_get_device(r, "b-dup", &d, &found,
+	    NULL), IDPROV_OK);
+	assert_false(found);
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_get_device(r, "b-rev", &d, &found,
+	    NULL), IDPROV_OK);
+	assert_string_equal(d.status, "revoked");
+	assert_string_equal(d.serial, "B0");
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_get_device(r, "b-old", &d, &found,
+	    NULL), IDPROV_OK);
+	assert_string_equal(d.serial, "B2");
+	srv_reg_device_free(&d);
+	assert_int_equal(srv_registry_renewal_check(r, "b-b", "BB", 0, &v,
+	    NULL), IDPROV_OK);
+	assert_int_equal(v, SRV_RENEW_OK);	/* BB is known: committed */
+
+	/* Every item of a batch fails together when the transaction cannot
+	 * start: here, another connection holds the write lock. */
+	{
+		sqlite3 *db;
+		srv_reg_issue c = a;
+
+		c.client.device_id = "b-c";
+		c.cert.serial_hex = "BE";
+		items[0] = &c;
+		items[1] = &b;	/* BB again */
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL,
+		    NULL, NULL), SQLITE_OK);
+		srv_registry_record_issues(r, items, 2);
+		assert_int_not_equal(c.st, IDPROV_OK);
+		assert_int_not_equal(b.st, IDPROV_OK);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(db);
+		/* The registry is usable again, and nothing of it was
+		 * written. */
+		assert_int_equal(srv_registry_get_device(r, "b-c", &d, &found,
+		    NULL), IDPROV_OK);
+		assert_false(found);
+		srv_reg_device_free(&d);
+		issue(r, "b-c", "BE", now);
+	}
+	srv_registry_close(r);
+}
+
 int
 main(void)
 {
@@ -512,6 +630,7 @@ main(void)
 		    test_unauthenticated_keeps_approved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_serial, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
