@@ -10,6 +10,7 @@
 
 #include "app_ctx.h"
 #include "crl_build.h"
+#include "issue_writer.h"
 #include "issuer.h"
 #include "oob_store.h"
 #include "registry.h"
@@ -157,6 +158,9 @@ srv_app_open(srv_app **out, const srv_config *cfg, idprov_error *err)
 		goto out;
 	if ((st = srv_oob_open(&app->oob, err)) != IDPROV_OK)
 		goto out;
+	if ((st = srv_issue_writer_start(app->reg, &app->writer, err)) !=
+	    IDPROV_OK)
+		goto out;
 	if ((st = srv_app_refresh_crl(app, err)) != IDPROV_OK)
 		goto out;
 	*out = app;
@@ -197,6 +201,9 @@ srv_app_close(srv_app *app)
 {
 	if (app == NULL)
 		return;
+	/* First: it uses the registry (the HTTP layer has stopped, so no
+	 * job is left waiting). */
+	srv_issue_writer_stop(app->writer);
 	srv_oob_close(app->oob);
 	srv_registry_close(app->reg);
 	srv_issuer_close(app->issuer);

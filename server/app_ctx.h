@@ -19,6 +19,7 @@
 struct srv_oob_store;
 struct srv_registry;
 struct srv_issuer;
+struct srv_issue_writer;
 
 /* What srv_app_reload may change. */
 typedef struct srv_settings {
@@ -40,6 +41,8 @@ struct srv_app {
 	struct srv_oob_store *oob;
 	struct srv_registry *reg;
 	struct srv_issuer *issuer;
+	/* Commits issued certificates in batches (issue_writer.h). */
+	struct srv_issue_writer *writer;
 
 	pthread_mutex_t crl_lock;	/* guards crl, and orders rebuilds */
 	unsigned char *crl;		/* the current CRL, DER */

@@ -90,6 +90,14 @@ struct srv_worker {
 	long long cap_warned_ms;	/* last "cap reached" warning */
 	struct event *resume_ev;	/* re-enables paused listeners */
 	int accept_paused;	/* in an accept() failure episode */
+	/* Requests answered later (request.h): how many are waiting, on
+	 * this worker's thread only; those whose work is done, handed over
+	 * by other threads under later_lock, and the event they activate. */
+	int n_later;
+	int later_lock_init;
+	pthread_mutex_t later_lock;
+	struct http_later *later_ready;
+	struct event *later_ev;
 };
 
 struct srv_http {
@@ -109,6 +117,33 @@ struct srv_http {
 	int n_workers;
 	srv_worker *workers;
 };
+
+/* A request answered later (request.h): what its answer and log line
+ * need once the handler has returned and the request's own buffers are
+ * gone. */
+typedef struct http_later {
+	srv_later base;		/* first: the handler sees only this */
+	srv_worker *w;
+	srv_later_fn finish;
+	void *arg;
+	struct evhttp_request *req;
+	enum evhttp_cmd_type cmd;
+	char *path;
+	char peer_addr[64];
+	char peer_cn[256];
+	srv_role role;
+	long long start_us;
+	int must_close;
+	srv_response resp;	/* as the handler left it */
+	struct http_later *next;	/* in the worker's ready list */
+} http_later;
+
+/* Offered to the handler of one request (srv_request.later). */
+typedef struct later_slot {
+	srv_later_slot base;	/* first */
+	srv_worker *w;
+	http_later *taken;
+} later_slot;
 
 static long long
 now_ms(void)
@@ -332,7 +367,11 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 		    c->state == CONN_IDLE))
 			conn_kill(c);
 	}
-	if (w->draining && (w->conns == NULL || now >= w->drain_until_ms))
+	/* A request waiting for its answer (n_later) holds the loop even
+	 * when its connection is gone: its work is under way in another
+	 * thread, which will hand it back to this one. */
+	if (w->draining && w->n_later == 0 &&
+	    (w->conns == NULL || now >= w->drain_until_ms))
 		event_base_loopbreak(w->base);
 }
 
@@ -499,22 +538,171 @@ bad_request(srv_response *resp, const char *msg, const char *outcome)
 	error_reply(resp, 400, msg, why);
 }
 
+/* What the answer and its log line need besides the response. */
+typedef struct answer_info {
+	enum evhttp_cmd_type cmd;
+	const char *path;	/* NULL: not valid */
+	const char *peer_addr;	/* NULL: unknown */
+	const char *peer_cn;	/* "" when none */
+	srv_role role;
+	long long start_us;
+	int must_close;
+} answer_info;
+
+/* Send resp (its body is taken over) as the answer to req; c is the
+ * request's connection, NULL when it is gone. */
+static void
+send_answer(srv_worker *w, struct evhttp_request *req, srv_conn *c,
+    const answer_info *a, srv_response *resp)
+{
+	srv_http *h = w->h;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct evkeyvalq *out_h = evhttp_request_get_output_headers(req);
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+	char clen[32];
+
+	if (resp->status < 100 || resp->status > 599)
+		resp->status = 500;
+	if (resp->body == NULL)
+		resp->body_len = 0;
+	evhttp_add_header(out_h, "Content-Type", resp->content_type != NULL ?
+	    resp->content_type : "application/json");
+	snprintf(clen, sizeof(clen), "%zu", resp->body_len);
+	evhttp_add_header(out_h, "Content-Length", clen);
+	if (w->draining || a->must_close)
+		evhttp_add_header(out_h, "Connection", "close");
+	/* A HEAD answer has the GET's headers and no body (RFC 9110 9.3.2);
+	 * libevent sends whatever is in the buffer, and a kept-alive client
+	 * would read the body as the next answer. */
+	if (resp->body_len > 0 && a->cmd != EVHTTP_REQ_HEAD) {
+		if (evbuffer_add_reference(out, resp->body, resp->body_len,
+		    free_body, NULL) != 0)
+			free(resp->body);
+	} else {
+		free(resp->body);
+	}
+	resp->body = NULL;
+	if (c != NULL)
+		evhttp_request_set_on_complete_cb(req, conn_done_cb, c);
+
+	if (srv_log_enabled(h->lg, SRV_LOG_INFO)) {
+		/* Values a client chooses are quoted and escaped: one request,
+		 * one line, and no key=value pairs of the client's making. */
+		char qpath[512], qdevice[160], qoutcome[200];
+
+		srv_logf(h->lg, SRV_LOG_INFO, "request method=%s path=\"%s\" "
+		    "device=\"%s\" peer=%s role=%s status=%d outcome=\"%s\" "
+		    "ms=%.3f", method_name(a->cmd),
+		    srv_log_quoted(qpath, sizeof(qpath),
+		    a->path != NULL ? a->path : "(invalid)"),
+		    srv_log_quoted(qdevice, sizeof(qdevice),
+		    resp->device[0] != '\0' ? resp->device :
+		    (a->peer_cn[0] != '\0' ? a->peer_cn : "-")),
+		    a->peer_addr != NULL ? a->peer_addr : "-",
+		    role_name(a->role), resp->status,
+		    srv_log_quoted(qoutcome, sizeof(qoutcome),
+		    resp->outcome[0] != '\0' ? resp->outcome : "-"),
+		    (double)(now_us() - a->start_us) / 1000.0);
+	}
+	evhttp_send_reply(req, resp->status, NULL, NULL);
+	/*
+	 * Headers and body sit in separate chains of the output buffer, and
+	 * bufferevent_openssl makes one TLS record, one write() and one wakeup
+	 * of the client per chain.  A response is a few KB at most: one
+	 * contiguous chain sends it as one record.
+	 */
+	if (evcon != NULL)
+		evbuffer_pullup(bufferevent_get_output(
+		    evhttp_connection_get_bufferevent(evcon)), -1);
+}
+
+/* ---- answers that come later (request.h) ---- */
+
+static void later_ready(srv_later *base);
+
+/* srv_later_slot.take: the handler's request will be answered later. */
+static srv_later *
+later_take(srv_later_slot *slot_base, srv_later_fn finish, void *arg)
+{
+	later_slot *slot = (later_slot *)slot_base;
+	http_later *l;
+
+	if (slot->taken != NULL || (l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->base.ready = later_ready;
+	l->w = slot->w;
+	l->finish = finish;
+	l->arg = arg;
+	slot->taken = l;
+	slot->w->n_later++;
+	return &l->base;
+}
+
+/* srv_later.ready, from any thread: hand l back to its worker. */
+static void
+later_ready(srv_later *base)
+{
+	http_later *l = (http_later *)base;
+	srv_worker *w = l->w;
+
+	pthread_mutex_lock(&w->later_lock);
+	l->next = w->later_ready;
+	w->later_ready = l;
+	pthread_mutex_unlock(&w->later_lock);
+	/* Thread-safe: the bases are made with evthread_use_pthreads on. */
+	event_active(w->later_ev, EV_READ, 1);
+}
+
+/* On the worker's thread: finish and send every answer that is ready. */
+static void
+later_cb(evutil_socket_t fd, short what, void *arg)
+{
+	srv_worker *w = arg;
+	http_later *l, *next;
+	answer_info a;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&w->later_lock);
+	l = w->later_ready;
+	w->later_ready = NULL;
+	pthread_mutex_unlock(&w->later_lock);
+	for (; l != NULL; l = next) {
+		next = l->next;
+		l->finish(l->arg, &l->resp);
+		memset(&a, 0, sizeof(a));
+		a.cmd = l->cmd;
+		a.path = l->path;
+		a.peer_addr = l->peer_addr[0] != '\0' ? l->peer_addr : NULL;
+		a.peer_cn = l->peer_cn;
+		a.role = l->role;
+		a.start_us = l->start_us;
+		a.must_close = l->must_close;
+		/* The connection may have gone meanwhile (its deadline): the
+		 * request is then detached, and sending frees it. */
+		send_answer(w, l->req, conn_of_request(w->h, l->req), &a,
+		    &l->resp);
+		free(l->path);
+		free(l);
+		w->n_later--;
+	}
+}
+
 static void
 request_cb(struct evhttp_request *req, void *arg)
 {
 	srv_worker *w = arg;
 	srv_http *h = w->h;
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	struct evkeyvalq *out_h = evhttp_request_get_output_headers(req);
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	srv_request r;
 	srv_response resp;
 	srv_conn *c;
+	later_slot slot;
+	answer_info a;
 	char *path = NULL, *body = NULL, *peer_addr = NULL;
 	const char *query = NULL, *framing;
-	char clen[32];
 	ev_uint16_t peer_port = 0;
 	size_t body_len = 0;
 	long long start;
@@ -522,6 +710,7 @@ request_cb(struct evhttp_request *req, void *arg)
 
 	memset(&r, 0, sizeof(r));
 	memset(&resp, 0, sizeof(resp));
+	memset(&slot, 0, sizeof(slot));
 	c = conn_of_request(h, req);
 	if (c == NULL) {
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
@@ -588,6 +777,8 @@ request_cb(struct evhttp_request *req, void *arg)
 	}
 	body[body_len] = '\0';
 
+	slot.base.take = later_take;
+	slot.w = w;
 	r.method = method_of(cmd);
 	r.path = path;
 	r.query = query;
@@ -598,62 +789,39 @@ request_cb(struct evhttp_request *req, void *arg)
 	r.peer_cn = c->peer.cert != NULL ? c->peer.cn : NULL;
 	r.peer_ou = c->peer.cert != NULL ? c->peer.ou : NULL;
 	r.peer_cert = c->peer.cert;
+	r.later = &slot.base;
 	srv_app_handle(h->app, &r, &resp);
+	if (slot.taken != NULL) {
+		/* The answer comes later (later_cb); keep what it needs.
+		 * Another thread may already have called ready: later_cb
+		 * runs on this thread, after this function. */
+		http_later *l = slot.taken;
+
+		l->req = req;
+		l->cmd = cmd;
+		l->path = path;
+		path = NULL;
+		snprintf(l->peer_addr, sizeof(l->peer_addr), "%s",
+		    peer_addr != NULL ? peer_addr : "");
+		snprintf(l->peer_cn, sizeof(l->peer_cn), "%s", c->peer.cn);
+		l->role = c->peer.role;
+		l->start_us = start;
+		l->must_close = must_close;
+		l->resp = resp;
+		goto out;
+	}
 
 reply:
-	if (resp.status < 100 || resp.status > 599)
-		resp.status = 500;
-	if (resp.body == NULL)
-		resp.body_len = 0;
-	evhttp_add_header(out_h, "Content-Type", resp.content_type != NULL ?
-	    resp.content_type : "application/json");
-	snprintf(clen, sizeof(clen), "%zu", resp.body_len);
-	evhttp_add_header(out_h, "Content-Length", clen);
-	if (w->draining || must_close)
-		evhttp_add_header(out_h, "Connection", "close");
-	/* A HEAD answer has the GET's headers and no body (RFC 9110 9.3.2);
-	 * libevent sends whatever is in the buffer, and a kept-alive client
-	 * would read the body as the next answer. */
-	if (resp.body_len > 0 && cmd != EVHTTP_REQ_HEAD) {
-		if (evbuffer_add_reference(out, resp.body, resp.body_len,
-		    free_body, NULL) != 0)
-			free(resp.body);
-	} else {
-		free(resp.body);
-	}
-	resp.body = NULL;
-	evhttp_request_set_on_complete_cb(req, conn_done_cb, c);
-
-	if (srv_log_enabled(h->lg, SRV_LOG_INFO)) {
-		/* Values a client chooses are quoted and escaped: one request,
-		 * one line, and no key=value pairs of the client's making. */
-		char qpath[512], qdevice[160], qoutcome[200];
-
-		srv_logf(h->lg, SRV_LOG_INFO, "request method=%s path=\"%s\" "
-		    "device=\"%s\" peer=%s role=%s status=%d outcome=\"%s\" "
-		    "ms=%.3f", method_name(cmd),
-		    srv_log_quoted(qpath, sizeof(qpath),
-		    path != NULL ? path : "(invalid)"),
-		    srv_log_quoted(qdevice, sizeof(qdevice),
-		    resp.device[0] != '\0' ? resp.device :
-		    (c->peer.cn[0] != '\0' ? c->peer.cn : "-")),
-		    r.peer_addr != NULL ? r.peer_addr :
-		    (peer_addr != NULL ? peer_addr : "-"),
-		    role_name(c->peer.role), resp.status,
-		    srv_log_quoted(qoutcome, sizeof(qoutcome),
-		    resp.outcome[0] != '\0' ? resp.outcome : "-"),
-		    (double)(now_us() - start) / 1000.0);
-	}
-	evhttp_send_reply(req, resp.status, NULL, NULL);
-	/*
-	 * Headers and body sit in separate chains of the output buffer, and
-	 * bufferevent_openssl makes one TLS record, one write() and one wakeup
-	 * of the client per chain.  A response is a few KB at most: one
-	 * contiguous chain sends it as one record.
-	 */
-	if (evcon != NULL)
-		evbuffer_pullup(bufferevent_get_output(
-		    evhttp_connection_get_bufferevent(evcon)), -1);
+	memset(&a, 0, sizeof(a));
+	a.cmd = cmd;
+	a.path = path;
+	a.peer_addr = peer_addr;
+	a.peer_cn = c->peer.cn;
+	a.role = c->peer.role;
+	a.start_us = start;
+	a.must_close = must_close;
+	send_answer(w, req, c, &a, &resp);
+out:
 	if (body != NULL)
 		OPENSSL_cleanse(body, body_len);	/* may hold an OOB secret */
 	free(body);
@@ -909,9 +1077,14 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	    w)) == NULL ||
 	    (w->stop_ev = event_new(w->base, -1, 0, stop_cb, w)) == NULL ||
 	    (w->resume_ev = evtimer_new(w->base, accept_resume_cb, w)) ==
-	    NULL)
+	    NULL ||
+	    (w->later_ev = event_new(w->base, -1, 0, later_cb, w)) == NULL)
 		return idprov_error_set(err, IDPROV_ERR_NOMEM,
 		    "cannot create the event loop of a worker");
+	if (pthread_mutex_init(&w->later_lock, NULL) != 0)
+		return idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "cannot create a worker's lock");
+	w->later_lock_init = 1;
 	event_add(w->sweep_ev, &sweep);
 	/* Bodies up to SRV_BODY_READ_LIMIT are read and answered 413 by us
 	 * in JSON; beyond it libevent answers 413 itself (its HTML page)
@@ -1123,6 +1296,10 @@ srv_http_free(srv_http *h)
 			event_free(w->stop_ev);
 		if (w->resume_ev != NULL)
 			event_free(w->resume_ev);
+		if (w->later_ev != NULL)
+			event_free(w->later_ev);
+		if (w->later_lock_init)
+			pthread_mutex_destroy(&w->later_lock);
 		if (w->base != NULL)
 			event_base_free(w->base);
 	}

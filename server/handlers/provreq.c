@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "handlers.h"
+#include "../issue_writer.h"
 #include "../issuer.h"
 #include "../oob_store.h"
 #include "../registry.h"
@@ -57,8 +58,9 @@ client_of(const provreq_ctx *c)
 
 /* Write the answer, signed with key (len 0: the empty key). */
 static void
-answer(provreq_ctx *c, const char *status, long long retry_sec,
-    const char *client_cert, const void *key, size_t key_len)
+answer_to(srv_app *app, srv_response *resp, const char *status,
+    long long retry_sec, const char *client_cert, const void *key,
+    size_t key_len)
 {
 	idprov_prov_response r;
 	idprov_error err;
@@ -69,22 +71,192 @@ answer(provreq_ctx *c, const char *status, long long retry_sec,
 	memset(&r, 0, sizeof(r));
 	r.retry_sec = retry_sec;
 	r.status = (char *)status;
-	r.ca_cert = (char *)(approved ? srv_issuer_ca_pem(c->app->issuer) :
-	    "");
+	r.ca_cert = (char *)(approved ? srv_issuer_ca_pem(app->issuer) : "");
 	r.client_cert = (char *)(approved ? client_cert : "");
 	/* Waiting and Rejected are unsigned: they prove nothing. */
 	if (approved && idprov_prov_response_sign(&r, key, key_len, &err) !=
 	    IDPROV_OK) {
-		srv_respond_error(c->resp, 500, "error", err.msg);
+		srv_respond_error(resp, 500, "error", err.msg);
 		return;
 	}
 	body = idprov_prov_response_write(&r, &len);
 	free(r.signature);
-	srv_respond_body(c->resp, 200, body, len, NULL);
+	srv_respond_body(resp, 200, body, len, NULL);
+}
+
+static void
+answer(provreq_ctx *c, const char *status, long long retry_sec,
+    const char *client_cert, const void *key, size_t key_len)
+{
+	answer_to(c->app, c->resp, status, retry_sec, client_cert, key,
+	    key_len);
+}
+
+/* Rejected, with its audit line. */
+static void
+reject_to(srv_app *app, srv_response *resp, time_t now,
+    const char *device_id, const char *peer, const char *why)
+{
+	idprov_error err;
+
+	/* The audit line matters more than the answer; a failure to write
+	 * it does not change what the device is told. */
+	srv_registry_audit(app->reg, now, device_id, peer, "rejected", why,
+	    &err);
+	answer_to(app, resp, IDPROV_STATUS_REJECTED, 0, NULL, NULL, 0);
+	srv_respond_outcome(resp, "rejected: %s", why);
+}
+
+/*
+ * A certificate issued on an OOB secret or for an administrator, handed
+ * to the registry writer (issue_writer.h) so that this worker serves
+ * other connections while it is committed; finish_later answers.  It
+ * owns copies of everything: the request's buffers are gone by then.
+ */
+typedef struct later_issue {
+	srv_issue_job job;
+	srv_app *app;
+	srv_later *later;
+	srv_issued cert;
+	srv_oob_taken taken;	/* the secret, when has_taken */
+	int has_taken;
+	char *device_id, *ip, *mac, *peer;
+	char fingerprint[65];
+	char reason[96];
+	long long retry_sec;
+	time_t now;
+} later_issue;
+
+static void
+later_issue_free(later_issue *li)
+{
+	if (li == NULL)
+		return;
+	if (li->has_taken)
+		srv_oob_taken_wipe(&li->taken);
+	srv_issued_free(&li->cert);
+	free(li->device_id);
+	free(li->ip);
+	free(li->mac);
+	free(li->peer);
+	free(li);
+}
+
+/* In the writer thread, after the commit. */
+static void
+later_issue_done(srv_issue_job *job)
+{
+	later_issue *li = (later_issue *)job;
+
+	srv_later_ready(li->later);
+}
+
+/* On the worker's thread: the answer, as issue() and by_secret make it
+ * when they commit themselves. */
+static void
+later_issue_finish(void *arg, srv_response *resp)
+{
+	later_issue *li = arg;
+	const srv_reg_issue *rec = &li->job.rec;
+
+	if (rec->st != IDPROV_OK) {
+		/* Nothing was issued: the secret stays usable, unless a
+		 * revocation or a new post came in meanwhile. */
+		if (li->has_taken) {
+			srv_oob_restore(li->app->oob, li->device_id, &li->taken);
+			li->has_taken = 0;
+		}
+		srv_respond_error(resp, 500, "error", rec->err.msg);
+	} else if (rec->revoked_meanwhile) {
+		/* The secret is the revoked device's: it goes. */
+		srv_oob_used(li->app->oob, li->device_id, &li->taken);
+		li->has_taken = 0;
+		reject_to(li->app, resp, li->now, li->device_id, li->peer,
+		    "revoked while this request was handled");
+	} else {
+		answer_to(li->app, resp, IDPROV_STATUS_APPROVED, li->retry_sec,
+		    li->cert.pem, li->has_taken ? li->taken.secret :
+		    (const unsigned char *)"", li->has_taken ?
+		    li->taken.secret_len : 0);
+		if (resp->status == 200)
+			srv_respond_outcome(resp, "approved (%s) serial %s",
+			    li->reason, li->cert.serial_hex);
+		if (li->has_taken) {
+			srv_oob_used(li->app->oob, li->device_id, &li->taken);
+			li->has_taken = 0;
+		}
+	}
+	later_issue_free(li);
+}
+
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/*
+ * Hand an issued certificate to the registry writer; the answer comes
+ * later.  *cert and *taken (when not NULL) are taken over on success (1);
+ * 0: the answer cannot wait, nothing was taken over.
+ */
+static int
+issue_later(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
+    const char *reason)
+{
+	later_issue *li;
+	srv_reg_issue *rec;
+
+	if (c->app->writer == NULL || c->req->later == NULL ||
+	    (li = calloc(1, sizeof(*li))) == NULL)
+		return 0;
+	li->app = c->app;
+	li->now = c->now;
+	li->retry_sec = c->set.cert_validity_sec / 2;	/* renew at half-life */
+	li->device_id = dup_or_empty(c->m.device_id);
+	li->ip = dup_or_empty(c->m.ip);
+	li->mac = dup_or_empty(c->m.mac);
+	li->peer = dup_or_empty(c->req->peer_addr);
+	snprintf(li->fingerprint, sizeof(li->fingerprint), "%s",
+	    c->fingerprint);
+	snprintf(li->reason, sizeof(li->reason), "%s", reason);
+	if (li->device_id == NULL || li->ip == NULL || li->mac == NULL ||
+	    li->peer == NULL ||
+	    (li->later = srv_later_take(c->req, later_issue_finish, li)) ==
+	    NULL) {
+		/* Not taken: the request is answered now, by the caller. */
+		later_issue_free(li);
+		return 0;
+	}
+	li->cert = *cert;
+	memset(cert, 0, sizeof(*cert));
+	if (taken != NULL) {
+		li->taken = *taken;
+		memset(taken, 0, sizeof(*taken));
+		li->has_taken = 1;
+	}
+	rec = &li->job.rec;
+	rec->kind = taken != NULL ? SRV_REG_ISSUE_SECRET : SRV_REG_ISSUE_PLAIN;
+	rec->client.device_id = li->device_id;
+	rec->client.ip = li->ip;
+	rec->client.mac = li->mac;
+	rec->client.peer = li->peer;
+	rec->client.key_fingerprint = li->fingerprint;
+	rec->cert.pem = li->cert.pem;
+	rec->cert.serial_hex = li->cert.serial_hex;
+	rec->cert.not_before = li->cert.not_before;
+	rec->cert.not_after = li->cert.not_after;
+	rec->now = li->now;
+	rec->reason = li->reason;
+	rec->secret_posted_at = li->has_taken ? li->taken.posted_at : 0;
+	li->job.done = later_issue_done;
+	srv_issue_writer_submit(c->app->writer, &li->job);
+	return 1;
 }
 
 /* Issue, commit, answer Approved signed with key. 0 on failure (the
- * response is then a 500).  A renewal (renew_serial: the presented
+ * response is then a 500); 2 when the commit and the answer were handed
+ * to the registry writer (issue_later; taken, if any, went with them).  A renewal (renew_serial: the presented
  * certificate's) is checked again inside the committing transaction:
  * when it may no longer renew, nothing is answered, *refused says why
  * and -1 is returned.  An approval by an OOB secret (secret_posted_at >
@@ -92,8 +264,9 @@ answer(provreq_ctx *c, const char *status, long long retry_sec,
  * the secret was posted: nothing is answered and -2 is returned. */
 static int
 issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
-    const char *renew_serial, srv_renewal *refused, time_t secret_posted_at)
+    const char *renew_serial, srv_renewal *refused, srv_oob_taken *taken)
 {
+	time_t secret_posted_at = taken != NULL ? taken->posted_at : 0;
 	int revoked_meanwhile = 0;
 	srv_issued cert;
 	srv_reg_cert rc;
@@ -108,6 +281,10 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 		srv_respond_error(c->resp, 500, "error", err.msg);
 		return 0;
 	}
+	/* Renewals commit here: a refused one goes on to the OOB secret,
+	 * which needs this request. */
+	if (renew_serial == NULL && issue_later(c, &cert, taken, reason))
+		return 2;
 	rc.pem = cert.pem;
 	rc.serial_hex = cert.serial_hex;
 	rc.not_before = cert.not_before;
@@ -149,14 +326,8 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 static void
 reject(provreq_ctx *c, const char *why)
 {
-	idprov_error err;
-
-	/* The audit line matters more than the answer; a failure to write
-	 * it does not change what the device is told. */
-	srv_registry_audit(c->app->reg, c->now, c->m.device_id,
-	    c->req->peer_addr, "rejected", why, &err);
-	answer(c, IDPROV_STATUS_REJECTED, 0, NULL, NULL, 0);
-	srv_respond_outcome(c->resp, "rejected: %s", why);
+	reject_to(c->app, c->resp, c->now, c->m.device_id, c->req->peer_addr,
+	    why);
 }
 
 static int
@@ -184,7 +355,10 @@ by_secret(provreq_ctx *c, const char *refused)
 	case SRV_OOB_TAKEN:
 		switch (issue(c, taken.secret, taken.secret_len,
 		    refused != NULL ? "new OOB secret after a refused renewal" :
-		    "OOB secret", NULL, NULL, taken.posted_at)) {
+		    "OOB secret", NULL, NULL, &taken)) {
+		case 2:
+			/* The answer comes later; the secret went with it. */
+			return;
 		case 0:
 			/* Nothing was issued: the secret stays usable, unless
 			 * a revocation or a new post came in meanwhile. */
@@ -332,7 +506,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 
 		snprintf(why, sizeof(why), "request by administrator %.60s",
 		    req->peer_cn != NULL ? req->peer_cn : "");
-		issue(&c, "", 0, why, NULL, NULL, 0);
+		issue(&c, "", 0, why, NULL, NULL, NULL);
 		goto out;
 	}
 	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&
@@ -348,7 +522,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 		 * already known; the one that counts is in issue's
 		 * transaction (finding F4). */
 		if (verdict == SRV_RENEW_OK &&
-		    issue(&c, "", 0, "renewal", serial, &verdict, 0) != -1)
+		    issue(&c, "", 0, "renewal", serial, &verdict, NULL) != -1)
 			goto out;
 		by_secret(&c, refusal(verdict));
 		goto out;
