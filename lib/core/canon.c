@@ -13,6 +13,29 @@
 #include "canon.h"
 #include "utf8.h"
 
+/* 1 for the ASCII bytes Go copies as they are: printable, and not
+ * '"', '\\', '<', '>' or '&' (which it escapes for HTML safety).  A table,
+ * because the strings signed are mostly PEM: thousands of such bytes per
+ * message, each tested once. */
+static const unsigned char plain_ascii[128] = {
+	['\x20'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1,
+	['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1,
+	['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
+	['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+	['9'] = 1, [':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1,
+	['`'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+	['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+	['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+	['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
+	['x'] = 1, ['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1,
+	['~'] = 1, ['\x7f'] = 1,
+};
+
 idprov_status
 idprov_canon_string(idprov_buf *b, const char *str, size_t len)
 {
@@ -28,8 +51,7 @@ idprov_canon_string(idprov_buf *b, const char *str, size_t len)
 		size_t rep_len = 2;
 
 		if (c < 0x80) {
-			if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
-			    c != '>' && c != '&') {
+			if (plain_ascii[c]) {
 				i++;
 				continue;
 			}

@@ -79,6 +79,30 @@ canon_all_c0_bytes(void **state)
 	CHECK("b\bf\fr\r", "\"b\\u0008f\\u000cr\\r\"");
 }
 
+/* Every byte from 0x20 to 0x7f: as it is, but for the five Go escapes
+ * (canon.c keeps this set in a table). */
+static void
+canon_all_ascii_bytes(void **state)
+{
+	char want[16];
+	unsigned int c;
+
+	(void)state;
+	for (c = 0x20; c < 0x80; c++) {
+		char in = (char)c;
+
+		if (c == '"')
+			strcpy(want, "\"\\\"\"");
+		else if (c == '\\')
+			strcpy(want, "\"\\\\\"");
+		else if (c == '<' || c == '>' || c == '&')
+			snprintf(want, sizeof(want), "\"\\u00%02x\"", c);
+		else
+			snprintf(want, sizeof(want), "\"%c\"", (char)c);
+		check(&in, 1, want);
+	}
+}
+
 static void
 canon_line_and_paragraph_separators(void **state)
 {
@@ -182,6 +206,7 @@ main(void)
 		cmocka_unit_test(canon_quotes_backslash_and_short_escapes),
 		cmocka_unit_test(canon_html_characters_escaped),
 		cmocka_unit_test(canon_all_c0_bytes),
+		cmocka_unit_test(canon_all_ascii_bytes),
 		cmocka_unit_test(canon_line_and_paragraph_separators),
 		cmocka_unit_test(canon_valid_multibyte_as_is),
 		cmocka_unit_test(canon_invalid_utf8_each_byte_replaced),
