@@ -15,13 +15,13 @@
 #
 #   bench/run.sh BUILD_DIR
 # Knobs (environment): BENCH_CONCURRENCY (16), BENCH_COUNT (4000 per run),
-# BENCH_ROUNDS (3), BENCH_SECONDS (15), BENCH_WORKERS (2).
+# BENCH_ROUNDS (5), BENCH_SECONDS (15), BENCH_WORKERS (2).
 set -euo pipefail
 build=${1:?usage: bench/run.sh BUILD_DIR}
 build=$(cd "$build" && pwd)
 conc=${BENCH_CONCURRENCY:-16}
 count=${BENCH_COUNT:-4000}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 secs=${BENCH_SECONDS:-15}
 workers=${BENCH_WORKERS:-2}
 idprovd=$build/server/idprovd
