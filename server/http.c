@@ -49,6 +49,9 @@
  * the trailer, hence twice). */
 #define SRV_BODY_READ_LIMIT IDPROV_MAX_BODY
 #define SRV_EVHTTP_HEADERS_LIMIT (2 * SRV_GATE_MAX_HEAD + 1024)
+/* After the gate's refusal, how long what the client still sends is read
+ * and dropped before the connection closes (see conn_done_cb). */
+#define SRV_GATE_LINGER_MS 2000
 #define SRV_MAX_WORKERS 256
 #define SRV_ACCEPT_PAUSE_MS 100
 #define SRV_ACCEPT_WARN_MS 60000
@@ -74,6 +77,7 @@ typedef struct srv_conn {
 	int peer_done;
 	int close_when_done;	/* after this answer (CONNECT) */
 	int gate_busy;		/* the gate is editing the input buffer */
+	int gate_answered;	/* the gate's refusal is being written */
 	uint64_t n_req;		/* requests handed to request_cb so far */
 	srv_gate gate;		/* the framing of the bytes received */
 	srv_peer peer;		/* cached: renegotiation is off */
@@ -420,12 +424,35 @@ conn_done_cb(struct evhttp_request *req, void *arg)
 {
 	srv_conn *c = arg;
 
-	(void)req;
 	c->state = CONN_IDLE;
 	c->deadline_ms = now_ms() + 1000LL *
 	    atomic_load(&c->w->h->idle_timeout_sec);
 	if (c->close_when_done)
 		conn_kill(c);
+	if (c->gate_answered) {
+		/*
+		 * A lingering close: closing with the client's bytes still
+		 * unread (the rest of a refused body) makes the kernel send a
+		 * reset, and the client may lose the answer while it is still
+		 * sending (curl: "Send failure").  So evhttp must not close
+		 * now (it decides after this callback, from the Connection
+		 * headers): our side is shut after the answer, what comes is
+		 * dropped (gate_input), and the connection ends when the
+		 * client closes or SRV_GATE_LINGER_MS have passed.
+		 */
+		int fd = SSL_get_fd(c->ssl);
+
+		while (evhttp_remove_header(evhttp_request_get_input_headers(
+		    req), "Connection") == 0)
+			;
+		while (evhttp_remove_header(evhttp_request_get_output_headers(
+		    req), "Connection") == 0)
+			;
+		if (fd >= 0)
+			shutdown(fd, SHUT_WR);
+		c->gate_answered = 0;
+		c->deadline_ms = now_ms() + SRV_GATE_LINGER_MS;
+	}
 }
 
 static void
@@ -671,6 +698,7 @@ request_cb(struct evhttp_request *req, void *arg)
 		mname = srv_gate_method_name(&c->gate);
 		allow = refusal->allow ? SRV_GATE_ALLOW : NULL;
 		must_close = 1;
+		c->gate_answered = 1;
 		goto reply;
 	}
 
