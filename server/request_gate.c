@@ -215,7 +215,7 @@ request_begin(srv_gate *g, uint64_t at)
 	g->tok_len = 0;
 	g->val_len = 0;
 	g->flags = 0;
-	g->head_len = 0;
+	g->sect_start = at;
 	g->cl = 0;
 	g->total = 0;
 	g->req_start = at;
@@ -372,7 +372,6 @@ section_end(srv_gate *g, uint64_t next)
 	} else if (g->flags & F_CHUNKED) {
 		g->phase = SRV_GATE_IN_CHUNKS;
 		g->state = S_CHUNK_START;
-		g->line_len = 0;
 		g->unit_start = next;
 	} else if (g->cl > 0) {
 		g->state = S_BODY;
@@ -395,7 +394,7 @@ chunk_line_end(srv_gate *g, uint64_t next)
 {
 	if (g->num == 0) {
 		g->phase = SRV_GATE_IN_TRAILER;
-		g->head_len = 0;
+		g->sect_start = next;
 		line_begin(g, next);
 	} else {
 		g->left = g->num;
@@ -409,7 +408,7 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 {
 	srv_gate_result r = SRV_GATE_PASS;
 	uint64_t base = g->pos;
-	size_t i = 0;
+	size_t i = 0, lim;
 	unsigned char c, cls;
 
 	if (g->refused) {
@@ -417,8 +416,23 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 		return SRV_GATE_REFUSE;
 	}
 	while (i < n && r == SRV_GATE_PASS) {
-		/* Bodies are skipped by length, without a look. */
-		if (g->state == S_BODY || g->state == S_CHUNK_DATA) {
+		lim = n;
+		if (g->state < S_BODY) {
+			/* The limit, from offsets: lim is where this piece may
+			 * be read to without passing it, so the runs below
+			 * need no count of their own. */
+			uint64_t seen = base + i - g->sect_start;
+
+			if (seen >= SRV_GATE_MAX_HEAD) {
+				r = refuse(g, 431, "too-large",
+				    g->phase == SRV_GATE_IN_TRAILER ?
+				    R_TRAILER_BIG : R_HEAD_BIG);
+				break;
+			}
+			if (SRV_GATE_MAX_HEAD - seen < n - i)
+				lim = i + (size_t)(SRV_GATE_MAX_HEAD - seen);
+		} else if (g->state == S_BODY || g->state == S_CHUNK_DATA) {
+			/* Bodies are skipped by length, without a look. */
 			size_t k = n - i;
 
 			if ((uint64_t)k > g->left)
@@ -434,22 +448,13 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				g->unit_start = base + i;
 			}
 			continue;
+		} else if (g->state < S_CHUNK_DATA && base + i - g->unit_start >=
+		    SRV_GATE_MAX_CHUNK_LINE) {
+			r = BAD(R_CHUNK_LINE);
+			break;
 		}
 		c = p[i];
 		cls = byte_class[c];
-		if (g->state < S_BODY) {
-			if (++g->head_len > SRV_GATE_MAX_HEAD) {
-				r = refuse(g, 431, "too-large",
-				    g->phase == SRV_GATE_IN_TRAILER ?
-				    R_TRAILER_BIG : R_HEAD_BIG);
-				break;
-			}
-		} else if (g->state < S_CHUNK_DATA) {
-			if (++g->line_len > SRV_GATE_MAX_CHUNK_LINE) {
-				r = BAD(R_CHUNK_LINE);
-				break;
-			}
-		}
 		switch (g->state) {
 		case S_RL_START:
 			if (c == '\r' || c == '\n') {
@@ -459,12 +464,17 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			g->state = S_METHOD;
 			/* FALLTHROUGH */
 		case S_METHOD:
-			if (cls & C_TCHAR) {
+			while (cls & C_TCHAR) {
 				if (g->tok_len < sizeof(g->tok))
 					g->tok[g->tok_len] = (char)c;
 				if (g->tok_len < 255)
 					g->tok_len++;
-			} else if (c == ' ' && g->tok_len > 0) {
+				if (++i == lim)
+					goto next_piece;
+				c = p[i];
+				cls = byte_class[c];
+			}
+			if (c == ' ' && g->tok_len > 0) {
 				g->method = (uint8_t)(g->tok_len <=
 				    sizeof(g->tok) ? method_of(g->tok,
 				    g->tok_len) : M_UNKNOWN);
@@ -500,6 +510,13 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				    R_TARGET_BYTE);
 			break;
 		case S_TARGET:
+			/* Most of a request line: one tight run. */
+			while (cls & C_VCHAR) {
+				if (++i == lim)
+					goto next_piece;
+				c = p[i];
+				cls = byte_class[c];
+			}
 			if (c == ' ')
 				g->state = S_VERSION;
 			else if (!(cls & C_VCHAR))
@@ -564,13 +581,18 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			}
 			break;
 		case S_VERSION:
+			while ((cls & C_VCHAR) && g->tok_len < 8) {
+				g->tok[g->tok_len++] = (char)c;
+				if (++i == lim)
+					goto next_piece;
+				c = p[i];
+				cls = byte_class[c];
+			}
 			if (c == '\r') {
 				g->state = S_RL_LF;
 			} else if (c == '\n') {
 				if ((r = request_line_end(g)) == SRV_GATE_PASS)
 					line_begin(g, base + i + 1);
-			} else if ((cls & C_VCHAR) && g->tok_len < 8) {
-				g->tok[g->tok_len++] = (char)c;
 			} else {
 				r = BAD(R_LINE);
 			}
@@ -604,6 +626,15 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			g->state = S_HDR_NAME;
 			/* FALLTHROUGH */
 		case S_HDR_NAME:
+			if (g->field == 0) {
+				/* Not one we track: the rest in one run. */
+				while (cls & C_TCHAR) {
+					if (++i == lim)
+						goto next_piece;
+					c = p[i];
+					cls = byte_class[c];
+				}
+			}
 			if (cls & C_TCHAR) {
 				int f;
 
@@ -642,6 +673,14 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			g->state = S_HDR_VALUE;
 			/* FALLTHROUGH */
 		case S_HDR_VALUE:
+			if (g->field == FIELD_NONE) {
+				while (cls & C_FIELD) {
+					if (++i == lim)
+						goto next_piece;
+					c = p[i];
+					cls = byte_class[c];
+				}
+			}
 			if (cls & C_FIELD) {
 				if (g->field != FIELD_NONE)
 					field_byte(g, c);
@@ -715,7 +754,6 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				g->state = S_CHUNK_DATA_LF;
 			} else if (c == '\n') {
 				g->state = S_CHUNK_START;
-				g->line_len = 0;
 				g->unit_start = base + i + 1;
 			} else {
 				r = BAD(R_CHUNK_END);
@@ -726,7 +764,6 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				r = BAD(R_CR);
 			} else {
 				g->state = S_CHUNK_START;
-				g->line_len = 0;
 				g->unit_start = base + i + 1;
 			}
 			break;
@@ -735,6 +772,8 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			break;
 		}
 		i++;
+next_piece:
+		;
 	}
 	g->pos = base + i;
 	*used = i;

@@ -66,8 +66,6 @@ typedef struct srv_gate {
 	uint8_t refused;
 	char tok[9];		/* method or version being matched */
 	char val[16];		/* value of a Transfer-Encoding or Expect */
-	uint32_t line_len;	/* bytes of the current chunk-size line */
-	uint32_t head_len;	/* bytes of the current head or trailer */
 	uint32_t port;		/* absolute-form target: the port */
 	uint64_t num;		/* Content-Length or chunk size being read */
 	uint64_t cl;		/* the request's Content-Length */
@@ -76,6 +74,7 @@ typedef struct srv_gate {
 	uint64_t pos;		/* bytes fed since the connection began */
 	uint64_t req_start;	/* offset of the current request's first byte */
 	uint64_t unit_start;	/* offset of the current line */
+	uint64_t sect_start;	/* offset of the current head or trailer */
 	uint64_t n_requests;	/* requests complete so far */
 	srv_gate_refusal refusal;
 } srv_gate;
