@@ -262,6 +262,28 @@ request_line_end(srv_gate *g)
 	return SRV_GATE_PASS;
 }
 
+/* The tracked field a complete name is (none in a trailer). */
+static int
+field_of(const srv_gate *g)
+{
+	int f;
+	size_t i;
+
+	if (g->phase != SRV_GATE_IN_HEAD)
+		return FIELD_NONE;
+	for (f = 1; f < FIELD_COUNT; f++) {
+		if (g->tok_len != strlen(field_names[f]))
+			continue;
+		for (i = 0; i < g->tok_len; i++)
+			if (lower((unsigned char)g->tok[i]) !=
+			    field_names[f][i])
+				break;
+		if (i == g->tok_len)
+			return f;
+	}
+	return FIELD_NONE;
+}
+
 /* Case-insensitive compare of the tracked value (trailing whitespace
  * dropped) with want. */
 static int
@@ -403,6 +425,19 @@ chunk_line_end(srv_gate *g, uint64_t next)
 	}
 }
 
+/*
+ * The next byte of the piece, in the same trip through srv_gate_feed's
+ * loop: a sound head goes from one part to the next (method, target,
+ * version, each field line) without paying for the loop's limit checks
+ * and switch each time.  The state must already say where it is.
+ */
+#define NEXT() do {							\
+	if (++i == lim)							\
+		goto next_piece;					\
+	c = p[i];							\
+	cls = byte_class[c];						\
+} while (0)
+
 srv_gate_result
 srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 {
@@ -480,13 +515,17 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				    g->tok_len) : M_UNKNOWN);
 				g->tok_len = 0;
 				g->state = S_TARGET_START;
-			} else {
-				r = BAD(R_LINE);
+				NEXT();
+				goto target_start;
 			}
+			r = BAD(R_LINE);
 			break;
 		case S_TARGET_START:
+		target_start:
 			if (c == '/') {
 				g->state = S_TARGET_SLASH;
+				NEXT();
+				goto target_slash;
 			} else if (c == '*') {
 				g->state = S_TARGET_STAR;
 			} else if (c == 'h' || c == 'H') {
@@ -498,30 +537,28 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			}
 			break;
 		case S_TARGET_SLASH:
+		target_slash:
 			/* evhttp takes "//x" for an authority. */
-			if (c == '/')
+			if (c == '/') {
 				r = BAD(R_TARGET);
-			else if (c == ' ')
+				break;
+			} else if (c == ' ') {
 				g->state = S_VERSION;
-			else if (cls & C_VCHAR)
-				g->state = S_TARGET;
-			else
-				r = BAD(c == '\r' || c == '\n' ? R_LINE :
-				    R_TARGET_BYTE);
-			break;
+				NEXT();
+				goto version;
+			}
+			g->state = S_TARGET;
+			/* FALLTHROUGH */
 		case S_TARGET:
 			/* Most of a request line: one tight run. */
-			while (cls & C_VCHAR) {
-				if (++i == lim)
-					goto next_piece;
-				c = p[i];
-				cls = byte_class[c];
-			}
-			if (c == ' ')
+			while (cls & C_VCHAR)
+				NEXT();
+			if (c == ' ') {
 				g->state = S_VERSION;
-			else if (!(cls & C_VCHAR))
-				r = BAD(c == '\r' || c == '\n' ? R_LINE :
-				    R_TARGET_BYTE);
+				NEXT();
+				goto version;
+			}
+			r = BAD(c == '\r' || c == '\n' ? R_LINE : R_TARGET_BYTE);
 			break;
 		case S_TARGET_STAR:
 			if (c == ' ')
@@ -581,18 +618,22 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			}
 			break;
 		case S_VERSION:
+		version:
 			while ((cls & C_VCHAR) && g->tok_len < 8) {
 				g->tok[g->tok_len++] = (char)c;
-				if (++i == lim)
-					goto next_piece;
-				c = p[i];
-				cls = byte_class[c];
+				NEXT();
 			}
+			/* A CRLF read as its LF, when both are here. */
+			if (c == '\r' && i + 1 < lim && p[i + 1] == '\n')
+				c = p[++i];
 			if (c == '\r') {
 				g->state = S_RL_LF;
 			} else if (c == '\n') {
-				if ((r = request_line_end(g)) == SRV_GATE_PASS)
-					line_begin(g, base + i + 1);
+				if ((r = request_line_end(g)) != SRV_GATE_PASS)
+					break;
+				line_begin(g, base + i + 1);
+				NEXT();
+				goto field_line;
 			} else {
 				r = BAD(R_LINE);
 			}
@@ -604,6 +645,9 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				line_begin(g, base + i + 1);
 			break;
 		case S_HDR_START:
+		field_line:
+			if (c == '\r' && i + 1 < lim && p[i + 1] == '\n')
+				c = p[++i];
 			if (c == '\r') {
 				g->state = S_HDR_END_LF;
 				break;
@@ -617,54 +661,34 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 				r = BAD(R_NAME);
 				break;
 			}
-			/* Which tracked names it may still be, one bit each;
-			 * none in a trailer. */
-			g->field = g->phase == SRV_GATE_IN_HEAD ?
-			    (1 << FIELD_CL) | (1 << FIELD_TE) |
-			    (1 << FIELD_EXPECT) : 0;
 			g->tok_len = 0;
 			g->state = S_HDR_NAME;
 			/* FALLTHROUGH */
 		case S_HDR_NAME:
-			if (g->field == 0) {
-				/* Not one we track: the rest in one run. */
-				while (cls & C_TCHAR) {
-					if (++i == lim)
-						goto next_piece;
-					c = p[i];
-					cls = byte_class[c];
-				}
-			}
-			if (cls & C_TCHAR) {
-				int f;
-
-				for (f = 1; f < FIELD_COUNT; f++)
-					if ((g->field & (1 << f)) &&
-					    field_names[f][g->tok_len] !=
-					    lower(c))
-						g->field &= (uint8_t)~(1 << f);
-				if (g->field == 0)
-					g->tok_len = 255;
-				else
+			/* Kept as long as a tracked name, for field_of. */
+			while (cls & C_TCHAR) {
+				if (g->tok_len < sizeof(g->tok))
+					g->tok[g->tok_len] = (char)c;
+				if (g->tok_len < 255)
 					g->tok_len++;
-			} else if (c == ':') {
-				int f, found = FIELD_NONE;
-
-				for (f = 1; f < FIELD_COUNT; f++)
-					if ((g->field & (1 << f)) &&
-					    field_names[f][g->tok_len] == '\0')
-						found = f;
-				g->field = (uint8_t)found;
+				NEXT();
+			}
+			if (c == ':') {
+				g->field = (uint8_t)field_of(g);
 				g->num = 0;
 				g->val_len = 0;
 				g->flags &= (uint8_t)~(F_CL_DIGIT |
 				    F_CL_TRAIL | F_CL_BAD | F_VAL_LONG);
+				/* evhttp drops the spaces (not tabs) before a
+				 * value. */
 				g->state = S_HDR_LEAD;
-			} else if (c == '\r' || c == '\n') {
-				r = BAD(R_COLON);
-			} else {
-				r = BAD(R_NAME);
+				do
+					NEXT();
+				while (c == ' ');
+				g->state = S_HDR_VALUE;
+				goto value;
 			}
+			r = BAD(c == '\r' || c == '\n' ? R_COLON : R_NAME);
 			break;
 		case S_HDR_LEAD:
 			/* evhttp drops the spaces (not tabs) before a value. */
@@ -673,22 +697,26 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 			g->state = S_HDR_VALUE;
 			/* FALLTHROUGH */
 		case S_HDR_VALUE:
+		value:
 			if (g->field == FIELD_NONE) {
+				while (cls & C_FIELD)
+					NEXT();
+			} else {
 				while (cls & C_FIELD) {
-					if (++i == lim)
-						goto next_piece;
-					c = p[i];
-					cls = byte_class[c];
+					field_byte(g, c);
+					NEXT();
 				}
 			}
-			if (cls & C_FIELD) {
-				if (g->field != FIELD_NONE)
-					field_byte(g, c);
-			} else if (c == '\r') {
+			if (c == '\r' && i + 1 < lim && p[i + 1] == '\n')
+				c = p[++i];
+			if (c == '\r') {
 				g->state = S_HDR_LF;
 			} else if (c == '\n') {
-				if ((r = field_end(g)) == SRV_GATE_PASS)
-					line_begin(g, base + i + 1);
+				if ((r = field_end(g)) != SRV_GATE_PASS)
+					break;
+				line_begin(g, base + i + 1);
+				NEXT();
+				goto field_line;
 			} else {
 				r = BAD(R_CTL);
 			}
@@ -779,3 +807,5 @@ next_piece:
 	*used = i;
 	return r;
 }
+
+#undef NEXT

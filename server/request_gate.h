@@ -64,7 +64,7 @@ typedef struct srv_gate {
 	uint8_t val_len;
 	uint8_t flags;
 	uint8_t refused;
-	char tok[9];		/* method or version being matched */
+	char tok[18];		/* method, version or field name read */
 	char val[16];		/* value of a Transfer-Encoding or Expect */
 	uint32_t port;		/* absolute-form target: the port */
 	uint64_t num;		/* Content-Length or chunk size being read */
