@@ -123,7 +123,8 @@ static const unsigned char byte_class[256] = {
 #define R_EXPECT "the request's Expect is not 100-continue"
 #define R_BIG "the request body is over 64 KiB"
 #define R_HEAD_BIG "the request's header section is over 16 KiB"
-#define R_TRAILER_BIG "the request's trailer section is over 16 KiB"
+#define R_TRAILER_BIG "the request's header and trailer sections are over " \
+	"16 KiB"
 #define R_CHUNK "the request's chunk size is not a hex number"
 #define R_CHUNK_LINE "the request's chunk-size line is over 1 KiB"
 #define R_CHUNK_CTL "the request has a control character in a chunk " \
@@ -395,6 +396,7 @@ section_end(srv_gate *g, uint64_t next)
 		g->phase = SRV_GATE_IN_CHUNKS;
 		g->state = S_CHUNK_START;
 		g->unit_start = next;
+		g->head_bytes = (uint32_t)(next - g->sect_start);
 	} else if (g->cl > 0) {
 		g->state = S_BODY;
 		g->left = g->cl;
@@ -415,8 +417,10 @@ static void
 chunk_line_end(srv_gate *g, uint64_t next)
 {
 	if (g->num == 0) {
+		/* Head and trailer share SRV_GATE_MAX_HEAD, as they share
+		 * evhttp's header list. */
 		g->phase = SRV_GATE_IN_TRAILER;
-		g->sect_start = next;
+		g->sect_start = next - g->head_bytes;
 		line_begin(g, next);
 	} else {
 		g->left = g->num;

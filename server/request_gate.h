@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 /* The header section (request line and header fields, line ends
- * included), and the trailer section of a chunked body, each. */
+ * included) and the trailer section of a chunked body, together. */
 #define SRV_GATE_MAX_HEAD (16 * 1024)
 /* A chunk-size line with its extensions. */
 #define SRV_GATE_MAX_CHUNK_LINE 1024
@@ -67,6 +67,7 @@ typedef struct srv_gate {
 	char tok[18];		/* method, version or field name read */
 	char val[16];		/* value of a Transfer-Encoding or Expect */
 	uint32_t port;		/* absolute-form target: the port */
+	uint32_t head_bytes;	/* of a chunked request, for the trailer */
 	uint64_t num;		/* Content-Length or chunk size being read */
 	uint64_t cl;		/* the request's Content-Length */
 	uint64_t left;		/* bytes of body or chunk still to come */

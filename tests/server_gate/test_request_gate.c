@@ -320,6 +320,43 @@ test_head_limit(void **state)
 	free(s);
 }
 
+/* A chunked request's head and trailer share the limit: 10 KiB of head
+ * leave 6 KiB of trailer. */
+static void
+test_trailer_shares_head_limit(void **state)
+{
+	static const char te[] = "Transfer-Encoding: chunked\r\n\r\n"
+	    "1\r\nz\r\n0\r\n";
+	size_t head = 10 * 1024, trailer, n;
+	char *s = malloc(SRV_GATE_MAX_HEAD * 2);
+	outcome o;
+
+	(void)state;
+	assert_non_null(s);
+	for (trailer = 5 * 1024; trailer <= 7 * 1024; trailer += 2 * 1024) {
+		/* head_of's last CRLF is the end of a field line here */
+		char *h = head_of(head);
+
+		n = head - 2;
+		memcpy(s, h, n);
+		free(h);
+		memcpy(s + n, te, sizeof(te) - 1);
+		n += sizeof(te) - 1;
+		memcpy(s + n, "T: ", 3);
+		memset(s + n + 3, 't', trailer - 7);
+		memcpy(s + n + trailer - 4, "\r\n\r\n", 4);
+		n += trailer;
+		o = feed_split(s, n, 0, 777);
+		if (trailer < 6 * 1024) {
+			assert_int_equal(o.status, 0);
+			assert_int_equal(o.n_requests, 1);
+		} else {
+			assert_int_equal(o.status, 431);
+		}
+	}
+	free(s);
+}
+
 /* Chunks adding up to 64 KiB pass; one byte more is refused at the
  * chunk size, before its bytes. */
 static void
@@ -480,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_chunk_extension_made_space),
 		cmocka_unit_test(test_bad_requests_refused),
 		cmocka_unit_test(test_head_limit),
+		cmocka_unit_test(test_trailer_shares_head_limit),
 		cmocka_unit_test(test_chunked_total_limit),
 		cmocka_unit_test(test_content_length_limit),
 		cmocka_unit_test(test_refusal_index),
