@@ -249,7 +249,7 @@ gate_input(srv_conn *c, struct evbuffer *buf, size_t n_added)
 	uint64_t first_unread, cut;
 	const char *tail;
 	size_t fill;
-	int i, nv;
+	int i, nv, refused = 0;
 
 	if (n_added > len)
 		n_added = len;
@@ -259,23 +259,28 @@ gate_input(srv_conn *c, struct evbuffer *buf, size_t n_added)
 		return;
 	}
 	first_unread = srv_gate_offset(&c->gate) - at;
-	while (done < n_added) {
+	while (done < n_added && !refused) {
 		if (evbuffer_ptr_set(buf, &ptr, at + done,
 		    EVBUFFER_PTR_SET) != 0 ||
 		    (nv = evbuffer_peek(buf, (ev_ssize_t)(n_added - done),
-		    &ptr, v, 4)) <= 0)
-			break;
+		    &ptr, v, 4)) <= 0) {
+			/* cannot happen; unread bytes must not pass */
+			conn_kill(c);
+			return;
+		}
 		for (i = 0; i < nv && i < 4 && done < n_added; i++) {
 			k = v[i].iov_len < n_added - done ? v[i].iov_len :
 			    n_added - done;
 			if (srv_gate_feed(&c->gate, v[i].iov_base, k, &used) !=
-			    SRV_GATE_PASS)
-				goto refused;
+			    SRV_GATE_PASS) {
+				refused = 1;
+				break;
+			}
 			done += k;
 		}
 	}
-	return;
-refused:
+	if (!refused)
+		return;
 	srv_gate_ending(&c->gate, first_unread, &cut, &tail, &fill);
 	if (cut < first_unread || cut - first_unread > len) {
 		conn_kill(c);	/* cannot happen: evhttp read past the gate */
