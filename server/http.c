@@ -730,8 +730,8 @@ request_cb(struct evhttp_request *req, void *arg)
 	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	body_len = evbuffer_get_length(in);
 	if (body_len > IDPROV_MAX_BODY) {
-		/* Read in full (up to SRV_BODY_READ_LIMIT), so the
-		 * connection stays usable and the 413 is ours, in JSON. */
+		/* The gate refuses such a body before it is read; kept
+		 * as a backstop (evhttp's limit is the same). */
 		error_reply(&resp, 413, "the request body is over 64 KiB",
 		    "too-large");
 		goto reply;
@@ -1078,8 +1078,8 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	/* The gate enforces the real limits first (JSON 413 and 431). */
 	evhttp_set_max_body_size(w->http, SRV_BODY_READ_LIMIT);
 	evhttp_set_max_headers_size(w->http, SRV_EVHTTP_HEADERS_LIMIT);
-	/* Read (and drop) an oversized body before answering 413, so the
-	 * client is not cut off mid-upload and actually sees the 413. */
+	/* Backstop: should evhttp ever refuse a body itself, it reads and
+	 * drops it before answering, so the client is not cut off. */
 	evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	/* A backstop for a stalled write; reads are bounded by the sweep. */
 	evhttp_set_timeout(w->http, cfg->idle_timeout_sec +
