@@ -508,10 +508,7 @@ srv_gate_feed(srv_gate *g, unsigned char *p, size_t n, size_t *used)
 					g->tok[g->tok_len] = (char)c;
 				if (g->tok_len < 255)
 					g->tok_len++;
-				if (++i == lim)
-					goto next_piece;
-				c = p[i];
-				cls = byte_class[c];
+				NEXT();
 			}
 			if (c == ' ' && g->tok_len > 0) {
 				g->method = (uint8_t)(g->tok_len <=
