@@ -49,6 +49,12 @@
  * the trailer, hence twice). */
 #define SRV_BODY_READ_LIMIT IDPROV_MAX_BODY
 #define SRV_EVHTTP_HEADERS_LIMIT (2 * SRV_GATE_MAX_HEAD + 1024)
+/* Bytes of requests evhttp has not taken yet that one connection may make
+ * us hold: libevent goes on reading while an answer is written (to notice
+ * a close), so a client pipelining requests without reading the answers
+ * would grow the input buffer without end.  Four of the largest requests;
+ * a client that never pipelines never comes near it. */
+#define SRV_INPUT_MAX (4 * (SRV_GATE_MAX_HEAD + IDPROV_MAX_BODY))
 /* After the gate's refusal, how long what the client still sends is read
  * and dropped before the connection closes (see conn_done_cb). */
 #define SRV_GATE_LINGER_MS 2000
@@ -192,6 +198,24 @@ conn_kill(srv_conn *c)
 	}
 }
 
+/* The client's address, for a log line. */
+static void
+conn_peer_addr(const srv_conn *c, char *out, size_t outsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd = SSL_get_fd(c->ssl);
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    out, (socklen_t)outsz);
+	else if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    out, (socklen_t)outsz);
+}
+
 /* The input buffer of c without its bytes from index keep on, then tail
  * and fill spaces: what evhttp is to read in place of what the gate
  * refused (request_gate.h srv_gate_ending). */
@@ -322,6 +346,18 @@ conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 		c->req_start_us = now_us();
 	}
 	gate_input(c, buf, info->n_added);
+	if (evbuffer_get_length(buf) > SRV_INPUT_MAX && !c->killed) {
+		if (srv_log_enabled(c->w->h->lg, SRV_LOG_INFO)) {
+			char addr[INET6_ADDRSTRLEN] = "-";
+
+			conn_peer_addr(c, addr, sizeof(addr));
+			srv_logf(c->w->h->lg, SRV_LOG_INFO, "connection peer=%s "
+			    "outcome=\"closed: over %d KiB of requests waiting "
+			    "(pipelined faster than they are answered)\"",
+			    addr, SRV_INPUT_MAX / 1024);
+		}
+		conn_kill(c);
+	}
 }
 
 /* A fatal alert we send ends a handshake (or a connection): one line
