@@ -52,9 +52,10 @@
 /* Bytes of requests evhttp has not taken yet that one connection may make
  * us hold: libevent goes on reading while an answer is written (to notice
  * a close), so a client pipelining requests without reading the answers
- * would grow the input buffer without end.  Four of the largest requests;
- * a client that never pipelines never comes near it. */
-#define SRV_INPUT_MAX (4 * (SRV_GATE_MAX_HEAD + IDPROV_MAX_BODY))
+ * would grow the input buffer without end.  The largest request (evhttp
+ * waits for a whole Content-Length body in this buffer) and one TLS
+ * record more; a client that does not pipeline never comes near it. */
+#define SRV_INPUT_MAX (SRV_GATE_MAX_HEAD + IDPROV_MAX_BODY + 16 * 1024)
 /* After the gate's refusal, how long what the client still sends is read
  * and dropped before the connection closes (see conn_done_cb). */
 #define SRV_GATE_LINGER_MS 2000

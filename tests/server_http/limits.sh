@@ -29,7 +29,7 @@ echo "checked: 413 in JSON over 64 KiB (also for 1 MiB), then still serving"
 # A client pipelining requests faster than they are answered (here it
 # does not even read the answers): libevent goes on reading while answers
 # are written, so idprovd used to hold all it was sent; now at most
-# 320 KiB of waiting requests, then the connection is closed (and logged).
+# 96 KiB of waiting requests, then the connection is closed (and logged).
 out=$(python3 - "$H_PORT" "$H_CA/ca.pem" <<'PY'
 import socket, ssl, sys
 port, ca = int(sys.argv[1]), sys.argv[2]
@@ -62,10 +62,10 @@ out_pl=$out
 read -r _ sent _ answered <<<"$out"
 [ "$answered" -gt 0 ] && [ "$answered" -lt "$sent" ] ||
 	h_fail "pipelining without reading: expected some answers, then a close before all $sent, got: $out"
-sh_wait_log 'outcome="closed: over 320 KiB of requests waiting (pipelined faster than they are answered)"'
+sh_wait_log 'outcome="closed: over 96 KiB of requests waiting (pipelined faster than they are answered)"'
 out=$(h_curl "$H_URL/idprov/directory")
 h_expect_eq 200 "$(h_code "$out")" "the server still serves after closing a pipelining client"
-echo "checked: a client pipelining without reading is closed past 320 KiB of waiting requests ($out_pl)"
+echo "checked: a client pipelining without reading is closed past 96 KiB of waiting requests ($out_pl)"
 
 for p in '/idprov/%2e%2e/ca.key' '/idprov/status/a%00b' '/idprov/../x'; do
 	out=$(h_curl --path-as-is "$H_URL$p")
