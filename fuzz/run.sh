@@ -13,7 +13,7 @@ fi
 build=$(cd "$1" && pwd)
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
-targets="directory oob_secret prov_request prov_response status_msg validate b64 canon timeutil"
+targets="directory oob_secret prov_request prov_response status_msg validate b64 canon timeutil request_gate"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/idprov-fuzz.XXXXXX")
 failed=""

@@ -36,15 +36,29 @@
 
 #include "config_load.h"
 #include "http.h"
+#include "request_gate.h"
 #include "tls.h"
 #include "../lib/core/wire.h"
 
 #define SRV_BACKLOG 1024
 #define SRV_SWEEP_MS 250
-#define SRV_MAX_HEADERS_SIZE (16 * 1024)
-/* Bodies over IDPROV_MAX_BODY but under this are read and refused with a
- * JSON 413; larger ones get libevent's own 413 without being kept. */
-#define SRV_BODY_READ_LIMIT (4 * IDPROV_MAX_BODY)
+/* The request gate refuses a body over IDPROV_MAX_BODY (JSON 413) before
+ * evhttp reads it, from the Content-Length or the chunk sizes, so evhttp
+ * never keeps more; its own limits are a backstop that the gate's
+ * stricter ones keep it from reaching (its header count goes on through
+ * the trailer, hence twice). */
+#define SRV_BODY_READ_LIMIT IDPROV_MAX_BODY
+#define SRV_EVHTTP_HEADERS_LIMIT (2 * SRV_GATE_MAX_HEAD + 1024)
+/* Bytes of requests evhttp has not taken yet that one connection may make
+ * us hold: libevent goes on reading while an answer is written (to notice
+ * a close), so a client pipelining requests without reading the answers
+ * would grow the input buffer without end.  The largest request (evhttp
+ * waits for a whole Content-Length body in this buffer) and one TLS
+ * record more; a client that does not pipeline never comes near it. */
+#define SRV_INPUT_MAX (SRV_GATE_MAX_HEAD + IDPROV_MAX_BODY + 16 * 1024)
+/* After the gate's refusal, how long what the client still sends is read
+ * and dropped before the connection closes (see conn_done_cb). */
+#define SRV_GATE_LINGER_MS 2000
 #define SRV_MAX_WORKERS 256
 #define SRV_ACCEPT_PAUSE_MS 100
 #define SRV_ACCEPT_WARN_MS 60000
@@ -69,6 +83,10 @@ typedef struct srv_conn {
 	int killed;
 	int peer_done;
 	int close_when_done;	/* after this answer (CONNECT) */
+	int gate_busy;		/* the gate is editing the input buffer */
+	int gate_answered;	/* the gate's refusal is being written */
+	uint64_t n_req;		/* requests handed to request_cb so far */
+	srv_gate gate;		/* the framing of the bytes received */
 	srv_peer peer;		/* cached: renegotiation is off */
 	struct srv_conn *prev, *next;
 } srv_conn;
@@ -216,16 +234,142 @@ conn_kill(srv_conn *c)
 	}
 }
 
+/* The client's address, for a log line. */
+static void
+conn_peer_addr(const srv_conn *c, char *out, size_t outsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd = SSL_get_fd(c->ssl);
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    out, (socklen_t)outsz);
+	else if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    out, (socklen_t)outsz);
+}
+
+/* The input buffer of c without its bytes from index keep on, then tail
+ * and fill spaces: what evhttp is to read in place of what the gate
+ * refused (request_gate.h srv_gate_ending). */
+static void
+gate_rewrite(srv_conn *c, struct evbuffer *buf, size_t keep,
+    const char *tail, size_t fill)
+{
+	char spaces[512];
+	struct evbuffer *kept = NULL;
+	size_t len = evbuffer_get_length(buf), n;
+
+	c->gate_busy = 1;
+	if (keep < len) {
+		/* evbuffer has no truncate: move the head aside (whole
+		 * chains, no copy), drop the rest, put the head back. */
+		if (keep > 0 && ((kept = evbuffer_new()) == NULL ||
+		    evbuffer_remove_buffer(buf, kept, keep) != (int)keep)) {
+			conn_kill(c);
+			goto out;
+		}
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		if (kept != NULL)
+			evbuffer_add_buffer(buf, kept);
+	}
+	if (tail != NULL)
+		evbuffer_add(buf, tail, strlen(tail));
+	memset(spaces, ' ', sizeof(spaces));
+	for (; fill > 0; fill -= n) {
+		n = fill < sizeof(spaces) ? fill : sizeof(spaces);
+		evbuffer_add(buf, spaces, n);
+	}
+out:
+	if (kept != NULL)
+		evbuffer_free(kept);
+	c->gate_busy = 0;
+}
+
+/*
+ * The gate (request_gate.h) reads the n_added bytes just appended to buf,
+ * in place.  This runs before evhttp parses them: bufferevent_openssl's
+ * do_read commits the decrypted bytes with evbuffer_commit_space, which
+ * runs the buffer's callbacks at once (libevent 2.1.12 buffer.c: no
+ * deferral unless evbuffer_defer_callbacks, which nobody calls), and
+ * only then triggers evhttp's read callback.  On a refusal, what follows
+ * the refused request is dropped, and evhttp gets instead a request, or
+ * the end of one, that request_cb answers with the gate's refusal; while
+ * that answer is out, whatever more arrives is dropped too.
+ */
+static void
+gate_input(srv_conn *c, struct evbuffer *buf, size_t n_added)
+{
+	struct evbuffer_iovec v[4];
+	struct evbuffer_ptr ptr;
+	size_t len = evbuffer_get_length(buf), at, done = 0, used, k;
+	uint64_t first_unread, cut;
+	const char *tail;
+	size_t fill;
+	int i, nv, refused = 0;
+
+	if (n_added > len)
+		n_added = len;
+	at = len - n_added;
+	if (srv_gate_refused(&c->gate) != NULL) {
+		gate_rewrite(c, buf, at, NULL, 0);
+		return;
+	}
+	first_unread = srv_gate_offset(&c->gate) - at;
+	while (done < n_added && !refused) {
+		if (evbuffer_ptr_set(buf, &ptr, at + done,
+		    EVBUFFER_PTR_SET) != 0 ||
+		    (nv = evbuffer_peek(buf, (ev_ssize_t)(n_added - done),
+		    &ptr, v, 4)) <= 0) {
+			/* cannot happen; unread bytes must not pass */
+			conn_kill(c);
+			return;
+		}
+		for (i = 0; i < nv && i < 4 && done < n_added; i++) {
+			k = v[i].iov_len < n_added - done ? v[i].iov_len :
+			    n_added - done;
+			if (srv_gate_feed(&c->gate, v[i].iov_base, k, &used) !=
+			    SRV_GATE_PASS) {
+				refused = 1;
+				break;
+			}
+			done += k;
+		}
+	}
+	if (!refused)
+		return;
+	srv_gate_ending(&c->gate, first_unread, &cut, &tail, &fill);
+	if (cut < first_unread || cut - first_unread > len) {
+		conn_kill(c);	/* cannot happen: evhttp read past the gate */
+		return;
+	}
+	gate_rewrite(c, buf, (size_t)(cut - first_unread), tail, fill);
+}
+
+/* The gate's refusal when the request request_cb is called for is the
+ * one it refused (counted from 0 on the connection), else NULL. */
+static const srv_gate_refusal *
+gate_turn(srv_conn *c)
+{
+	const srv_gate_refusal *rf = srv_gate_refused(&c->gate);
+	uint64_t i = c->n_req++;
+
+	return rf != NULL && rf->index == i ? rf : NULL;
+}
+
 /* Called whenever decrypted bytes enter the connection's input buffer:
- * the first byte of a request starts its read deadline. */
+ * the first byte of a request starts its read deadline, and the gate
+ * reads every byte before evhttp does. */
 static void
 conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
 {
 	srv_conn *c = arg;
 
-	(void)buf;
-	if (info->n_added == 0)
+	if (info->n_added == 0 || c->gate_busy)
 		return;
 	if (c->state == CONN_IDLE) {
 		c->state = CONN_READING;
@@ -236,6 +380,19 @@ conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 		/* The deadline set at accept covers the handshake too. */
 		c->state = CONN_READING;
 		c->req_start_us = now_us();
+	}
+	gate_input(c, buf, info->n_added);
+	if (evbuffer_get_length(buf) > SRV_INPUT_MAX && !c->killed) {
+		if (srv_log_enabled(c->w->h->lg, SRV_LOG_INFO)) {
+			char addr[INET6_ADDRSTRLEN] = "-";
+
+			conn_peer_addr(c, addr, sizeof(addr));
+			srv_logf(c->w->h->lg, SRV_LOG_INFO, "connection peer=%s "
+			    "outcome=\"closed: over %d KiB of requests waiting "
+			    "(pipelined faster than they are answered)\"",
+			    addr, SRV_INPUT_MAX / 1024);
+		}
+		conn_kill(c);
 	}
 }
 
@@ -297,6 +454,7 @@ conn_new_cb(struct event_base *base, void *arg)
 	c->w = w;
 	c->ssl = ssl;
 	c->state = CONN_NEW;
+	srv_gate_init(&c->gate);
 	c->deadline_ms = now_ms() + 1000LL * atomic_load(&h->read_timeout_sec);
 	if (SSL_set_ex_data(ssl, h->ex_idx, c) != 1) {
 		free(c);
@@ -343,12 +501,35 @@ conn_done_cb(struct evhttp_request *req, void *arg)
 {
 	srv_conn *c = arg;
 
-	(void)req;
 	c->state = CONN_IDLE;
 	c->deadline_ms = now_ms() + 1000LL *
 	    atomic_load(&c->w->h->idle_timeout_sec);
 	if (c->close_when_done)
 		conn_kill(c);
+	if (c->gate_answered) {
+		/*
+		 * A lingering close: closing with the client's bytes still
+		 * unread (the rest of a refused body) makes the kernel send a
+		 * reset, and the client may lose the answer while it is still
+		 * sending (curl: "Send failure").  So evhttp must not close
+		 * now (it decides after this callback, from the Connection
+		 * headers): our side is shut after the answer, what comes is
+		 * dropped (gate_input), and the connection ends when the
+		 * client closes or SRV_GATE_LINGER_MS have passed.
+		 */
+		int fd = SSL_get_fd(c->ssl);
+
+		while (evhttp_remove_header(evhttp_request_get_input_headers(
+		    req), "Connection") == 0)
+			;
+		while (evhttp_remove_header(evhttp_request_get_output_headers(
+		    req), "Connection") == 0)
+			;
+		if (fd >= 0)
+			shutdown(fd, SHUT_WR);
+		c->gate_answered = 0;
+		c->deadline_ms = now_ms() + SRV_GATE_LINGER_MS;
+	}
 }
 
 static void
@@ -541,6 +722,8 @@ bad_request(srv_response *resp, const char *msg, const char *outcome)
 /* What the answer and its log line need besides the response. */
 typedef struct answer_info {
 	enum evhttp_cmd_type cmd;
+	const char *method;	/* for the log line */
+	const char *allow;	/* an Allow header, or NULL */
 	const char *path;	/* NULL: not valid */
 	const char *peer_addr;	/* NULL: unknown */
 	const char *peer_cn;	/* "" when none */
@@ -571,6 +754,8 @@ send_answer(srv_worker *w, struct evhttp_request *req, srv_conn *c,
 	evhttp_add_header(out_h, "Content-Length", clen);
 	if (w->draining || a->must_close)
 		evhttp_add_header(out_h, "Connection", "close");
+	if (a->allow != NULL)
+		evhttp_add_header(out_h, "Allow", a->allow);
 	/* A HEAD answer has the GET's headers and no body (RFC 9110 9.3.2);
 	 * libevent sends whatever is in the buffer, and a kept-alive client
 	 * would read the body as the next answer. */
@@ -592,7 +777,7 @@ send_answer(srv_worker *w, struct evhttp_request *req, srv_conn *c,
 
 		srv_logf(h->lg, SRV_LOG_INFO, "request method=%s path=\"%s\" "
 		    "device=\"%s\" peer=%s role=%s status=%d outcome=\"%s\" "
-		    "ms=%.3f", method_name(a->cmd),
+		    "ms=%.3f", a->method,
 		    srv_log_quoted(qpath, sizeof(qpath),
 		    a->path != NULL ? a->path : "(invalid)"),
 		    srv_log_quoted(qdevice, sizeof(qdevice),
@@ -672,6 +857,7 @@ later_cb(evutil_socket_t fd, short what, void *arg)
 		l->finish(l->arg, &l->resp);
 		memset(&a, 0, sizeof(a));
 		a.cmd = l->cmd;
+		a.method = method_name(l->cmd);
 		a.path = l->path;
 		a.peer_addr = l->peer_addr[0] != '\0' ? l->peer_addr : NULL;
 		a.peer_cn = l->peer_cn;
@@ -702,7 +888,9 @@ request_cb(struct evhttp_request *req, void *arg)
 	later_slot slot;
 	answer_info a;
 	char *path = NULL, *body = NULL, *peer_addr = NULL;
-	const char *query = NULL, *framing;
+	const char *query = NULL, *framing, *mname = method_name(cmd);
+	const char *allow = NULL;
+	const srv_gate_refusal *refusal;
 	ev_uint16_t peer_port = 0;
 	size_t body_len = 0;
 	long long start;
@@ -735,6 +923,20 @@ request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (evcon != NULL)
 		evhttp_connection_get_peer(evcon, &peer_addr, &peer_port);
+	if ((refusal = gate_turn(c)) != NULL) {
+		/* evhttp read a stand-in (gate_input): the answer is the
+		 * gate's, and the connection ends with it. */
+		char why[96];
+
+		snprintf(why, sizeof(why), "%s: %s", refusal->kind,
+		    refusal->reason);
+		error_reply(&resp, refusal->status, refusal->reason, why);
+		mname = srv_gate_method_name(&c->gate);
+		allow = refusal->allow ? SRV_GATE_ALLOW : NULL;
+		must_close = 1;
+		c->gate_answered = 1;
+		goto reply;
+	}
 
 	path = decode_path(evhttp_request_get_evhttp_uri(req));
 	/* A CONNECT asks for a tunnel: whatever follows it on this connection
@@ -759,8 +961,8 @@ request_cb(struct evhttp_request *req, void *arg)
 	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	body_len = evbuffer_get_length(in);
 	if (body_len > IDPROV_MAX_BODY) {
-		/* Read in full (up to SRV_BODY_READ_LIMIT), so the
-		 * connection stays usable and the 413 is ours, in JSON. */
+		/* The gate refuses such a body before it is read; kept
+		 * as a backstop (evhttp's limit is the same). */
 		error_reply(&resp, 413, "the request body is over 64 KiB",
 		    "too-large");
 		goto reply;
@@ -814,6 +1016,8 @@ request_cb(struct evhttp_request *req, void *arg)
 reply:
 	memset(&a, 0, sizeof(a));
 	a.cmd = cmd;
+	a.method = mname;
+	a.allow = allow;
 	a.path = path;
 	a.peer_addr = peer_addr;
 	a.peer_cn = c->peer.cn;
@@ -1086,13 +1290,11 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 		    "cannot create a worker's lock");
 	w->later_lock_init = 1;
 	event_add(w->sweep_ev, &sweep);
-	/* Bodies up to SRV_BODY_READ_LIMIT are read and answered 413 by us
-	 * in JSON; beyond it libevent answers 413 itself (its HTML page)
-	 * without keeping more in memory. */
+	/* The gate enforces the real limits first (JSON 413 and 431). */
 	evhttp_set_max_body_size(w->http, SRV_BODY_READ_LIMIT);
-	evhttp_set_max_headers_size(w->http, SRV_MAX_HEADERS_SIZE);
-	/* Read (and drop) an oversized body before answering 413, so the
-	 * client is not cut off mid-upload and actually sees the 413. */
+	evhttp_set_max_headers_size(w->http, SRV_EVHTTP_HEADERS_LIMIT);
+	/* Backstop: should evhttp ever refuse a body itself, it reads and
+	 * drops it before answering, so the client is not cut off. */
 	evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	/* A backstop for a stalled write; reads are bounded by the sweep. */
 	evhttp_set_timeout(w->http, cfg->idle_timeout_sec +

@@ -124,7 +124,8 @@ def parse_responses(data):
 
 
 def exchange(data, admin=False, timeout=15, half_close=False):
-    """Send raw bytes over TLS; (responses, how the connection ended).
+    """Send raw bytes (or a list of parts) over TLS; (responses, how the
+    connection ended).
     half_close: then send a TLS close_notify and a TCP FIN, and go on
     reading (Python's SSLSocket cannot half-close, so the TLS runs over
     memory BIOs here)."""
@@ -148,7 +149,14 @@ def exchange(data, admin=False, timeout=15, half_close=False):
                     s.close()
                     return [], "handshake-failed closed"
                 inc.write(chunk)
-        obj.write(data)
+        # a list: each part in its own TLS record, a pause between, so
+        # that the server most likely reads them apart
+        parts = data if isinstance(data, list) else [data]
+        for i, part in enumerate(parts):
+            if i:
+                s.sendall(out.read())
+                time.sleep(0.3)
+            obj.write(part)
         if half_close:
             try:
                 obj.unwrap()
@@ -466,6 +474,22 @@ def all_codes(n, want):
     return chk
 
 
+def closes(resps, end):
+    """check: one answer, Connection: close, and the connection ends."""
+    r = resps[0]
+    ok = len(resps) == 1 and r[1].get("connection", "").lower() == "close" and end == "closed"
+    return ok, None if ok else "%d answers, Connection %r, then %s" % (len(resps), r[1].get("connection"), end)
+
+
+def allows(resps, end):
+    """check: a 405 names the methods served (Allow), and closes."""
+    ok, more = closes(resps, end)
+    allow = resps[0][1].get("allow")
+    if allow != "GET, HEAD, POST":
+        return False, "Allow %r" % allow
+    return ok, more
+
+
 def head_then_get():
     """HEAD, then a GET on the same connection: a HEAD answer carries no
     body (RFC 9110 9.3.2), or the client reads it as the next response."""
@@ -487,76 +511,130 @@ def http_cases():
     # -- Transfer-Encoding
     def chunked(te_body, extra=()):
         return req("POST", PROV, te_body, CT + ["Transfer-Encoding: chunked"] + list(extra))
+    # server/request_gate.c answers these before libevent would (with its
+    # HTML pages): JSON and the exact status, then the connection closes.
     case("chunked: a chunk size that is not hex", chunked(b"zz\r\n{}\r\n0\r\n\r\n"),
-         {400}, allow_close=True, known="server/http.c (lead): libevent answers a malformed chunk size with its own HTML 413 instead of a JSON 400")
+         {400}, check=closes)
     case("chunked: chunk size 0xffffffffffffffff", chunked(b"ffffffffffffffff\r\n{}\r\n0\r\n\r\n"),
-         {400, 413}, json_error=False, allow_close=True)
+         {413}, check=closes)
     case("chunked: chunk size 2^68 (overflows 64 bits)", chunked(b"100000000000000000\r\n{}\r\n0\r\n\r\n"),
-         {400, 413}, json_error=False, allow_close=True)
+         {413}, check=closes)
     case("chunked: a negative chunk size", chunked(b"-2\r\n{}\r\n0\r\n\r\n"),
-         {400}, allow_close=True, known="server/http.c (lead): libevent answers a malformed chunk size with its own HTML 413 instead of a JSON 400")
+         {400}, check=closes)
+    case("chunked: a chunk size with 0x", chunked(b"0x2\r\n{}\r\n0\r\n\r\n"), {400})
+    case("chunked: an empty line instead of a chunk size", chunked(b"\r\n2\r\n{}\r\n0\r\n\r\n"), {400})
+    case("chunked: chunk data not followed by CRLF", chunked(b"2\r\n{}XX\r\n0\r\n\r\n"), {400})
+    case("chunked: a chunk-size line of 2 KiB (extensions)",
+         chunked(b"2;" + b"e" * 2048 + b"\r\n{}\r\n0\r\n\r\n"), {400})
+    case("chunked: chunks adding up to 64 KiB + 1", chunked(
+        b"".join(b"4000\r\n" + b" " * 0x4000 + b"\r\n" for _ in range(4)) + b"1\r\n \r\n0\r\n\r\n"),
+         {413}, check=closes)
     case("chunked: chunk size announcing more than is sent", chunked(b"400\r\n{}\r\n0\r\n\r\n"),
          {400, 408}, json_error=False, allow_close=True, half_close=True)
     case("chunked: a chunk extension", chunked(b"%x;name=value\r\n%s\r\n0\r\n\r\n" % (len(body), body)),
-         {200}, json_error=False,
-         known="server/http.c (lead): libevent refuses RFC 9112 chunk extensions with an HTML 413")
+         {200}, json_error=False)
+    case("chunked: extensions with spaces and a quoted value, and a trailer field",
+         chunked(b"%x ; a=\"x;y\" ;b\r\n%s\r\n0;c=d\r\nX-Trailer: t\r\n\r\n" % (len(body), body)),
+         {200}, json_error=False)
+    case("chunked: a body sent in 1-byte chunks",
+         chunked(b"".join(b"1\r\n%s\r\n" % body[i:i + 1] for i in range(len(body))) + b"0\r\n\r\n"),
+         {200}, json_error=False)
+    case("chunked: a bad trailer field", chunked(b"%x\r\n%s\r\n0\r\nBad Trailer: x\r\n\r\n" % (len(body), body)),
+         {400}, check=closes)
+    # pipelined sound requests after a chunked one are all answered
+    case("pipelined: a chunked POST, then two GETs",
+         req("POST", PROV, b"%x;e=1\r\n%s\r\n0\r\n\r\n" % (len(body), body),
+             CT + ["Transfer-Encoding: chunked"], close=False)
+         + req("GET", DIR, close=False) + req("GET", DIR),
+         {200}, json_error=False, check=all_codes(3, {200}))
     case("chunked: no final 0 chunk, then half-close", chunked(b"%x\r\n%s\r\n" % (len(body), body)),
          {400, 408}, json_error=False, allow_close=True, half_close=True)
     case("both Transfer-Encoding: chunked and Content-Length",
          req("POST", PROV, b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body),
              CT + ["Transfer-Encoding: chunked", "Content-Length: 5"]),
-         {200, 400}, json_error=False, allow_close=True)
+         {400}, check=closes)
     case("Transfer-Encoding: gzip, chunked",
          req("POST", PROV, b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body),
              CT + ["Transfer-Encoding: gzip, chunked"]),
-         {400, 411, 415, 501}, json_error=False, allow_close=True)
+         {400}, check=closes)
     case("Transfer-Encoding: identity with a body and no length",
          req("POST", PROV, body, CT + ["Transfer-Encoding: identity"]),
-         {200, 400, 411, 501}, json_error=False, allow_close=True)
+         {400}, check=closes)
+    case("Transfer-Encoding with a tab before chunked (libevent would not see chunked)",
+         req("POST", PROV, b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body),
+             CT + ["Transfer-Encoding:\tchunked"]),
+         {400}, check=closes)
     case("Transfer-Encoding with a space before the colon (smuggling form)",
          req("POST", PROV, b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body),
              CT + ["Transfer-Encoding : chunked"]),
-         {400, 411}, json_error=False, allow_close=True)
+         {400}, check=closes)
+    case("a HEAD with a body (libevent would read the body as a request)",
+         req("HEAD", DIR, b"GET /idprov/smuggled HTTP/1.1\r\n\r\n", close=False),
+         {400}, json_error=False,
+         check=lambda r, e: (len(r) == 1 and r[0][1].get("connection") == "close",
+                             "%d answers, Connection %s" % (len(r), r[0][1].get("connection"))))
     # the same on a kept-alive connection: what follows must not be run as
     # a request of its own (behind a proxy that took the header as TE,
     # that is request smuggling; RFC 9112 5.1: reject with 400 and close)
     case("Transfer-Encoding with a space before the colon, then a second request",
          req("POST", PROV, None, CT + ["Transfer-Encoding : chunked"], close=False)
-         + req("GET", "/idprov/smuggled"), {400}, json_error=False,
+         + req("GET", "/idprov/smuggled"), {400},
          check=lambda r, e: (len(r) == 1, "%d answers: %s" % (len(r), [x[0] for x in r])))
     # -- Content-Length oddities
-    for cl in ("+%d" % len(body), "0x%x" % len(body), "%d, %d" % (len(body), len(body)),
-               "99999999999999999999999", "1e3", " %d " % len(body)):
+    for cl, want in (("+%d" % len(body), 400), ("0x%x" % len(body), 400),
+                     ("%d, %d" % (len(body), len(body)), 400), ("99999999999999999999999", 413),
+                     ("1e3", 400), ("\t%d" % len(body), 400), ("-1", 400), ("", 400),
+                     (" %d " % len(body), 200)):
         case("Content-Length %r" % cl,
              req("POST", PROV, body, CT + ["Content-Length: %s" % cl]),
-             {200, 400, 411, 413}, json_error=False, allow_close=True, timeout=10)
+             {want}, json_error=want != 200, timeout=10, check=closes if want != 200 else None)
+    # 413 decided from the Content-Length: answered without the body
+    case("Content-Length 65537 and no body sent: 413 at once",
+         req("POST", PROV, None, CT + ["Content-Length: 65537"]), {413}, timeout=10, check=closes)
+    case("Content-Length 65537 with its body", req("POST", PROV, b" " * 65537, CT),
+         {413}, timeout=10, check=closes)
+    case("Content-Length 65536 with its body (the limit): the application answers",
+         req("POST", PROV, b" " * 65536, CT), {400}, timeout=10,
+         check=lambda r, e: (error_sentence(r[0]) != "the request body is over 64 KiB",
+                             "the sentence: %r" % error_sentence(r[0])))
     # -- Expect
     case("Expect: 100-continue",
          req("POST", PROV, body, CT + ["Expect: 100-continue"]), {100, 200},
          json_error=False, check=lambda r, e: (r[-1][0] == 200, "codes %s" % [x[0] for x in r]))
     case("Expect: 100-continue on a body over the limit",
          req("POST", PROV, None, CT + ["Expect: 100-continue", "Content-Length: 1000000"]),
-         {413, 417}, json_error=False, allow_close=True, half_close=True)
+         {413}, check=lambda r, e: (all(x[0] != 100 for x in r), "codes %s" % [x[0] for x in r]))
     case("Expect: something-else", req("POST", PROV, body, CT + ["Expect: nonsense"]),
-         {200, 417}, json_error=False)
+         {417}, check=closes)
     # -- methods
     head_then_get()
     case("OPTIONS on the directory", req("OPTIONS", DIR), {200, 204, 405})
     case("OPTIONS * (asterisk form)", req("OPTIONS", "*"), {200, 204, 400, 404, 405}, json_error=False)
-    case("CONNECT 127.0.0.1:443", req("CONNECT", "127.0.0.1:443"), {400, 404, 405}, allow_close=True)
+    case("CONNECT 127.0.0.1:443", req("CONNECT", "127.0.0.1:443"), {400}, check=closes)
+    case("CONNECT with an authority libevent cannot parse", req("CONNECT", "[::1"), {400}, check=closes)
     case("TRACE on the directory", req("TRACE", DIR), {405})
     case("PATCH on the directory", req("PATCH", DIR), {405})
-    case("an unknown method FOO", req("FOO", DIR), {400, 405, 501}, json_error=False, allow_close=True)
-    case("a lower-case method get", req("get", DIR), {400, 405, 501}, json_error=False, allow_close=True)
-    case("a 10 KB method name", req("X" * 10000, DIR), {400, 405, 413, 414, 431, 501},
-         json_error=False, allow_close=True)
+    case("an unknown method FOO", req("FOO", DIR), {405}, check=allows)
+    case("a lower-case method get", req("get", DIR), {405}, check=allows)
+    case("a 10 KB method name", req("X" * 10000, DIR), {405}, check=allows)
+    case("a method with a byte that is not a token", req("G\x01T", DIR), {400}, check=closes)
+    case("pipelined: a GET, then an unknown method, then a GET",
+         req("GET", DIR, close=False) + req("FOO", DIR, close=False) + req("GET", DIR),
+         {200}, json_error=False,
+         check=lambda r, e: ([x[0] for x in r] == [200, 405] and error_sentence(r[1]) is not None,
+                             "codes %s" % [x[0] for x in r]))
     # -- request targets
     case("absolute-form target https://127.0.0.1/idprov/directory",
          req("GET", "https://127.0.0.1:%d/idprov/directory" % A.port), {200, 400}, json_error=False)
     case("absolute-form target naming another host",
          req("GET", "https://evil.example/idprov/directory"), {200, 400, 404}, json_error=False)
-    case("a target without the leading slash", req("GET", "idprov/directory"), {400, 404},
-         json_error=False, allow_close=True)
+    case("a target without the leading slash", req("GET", "idprov/directory"), {400}, check=closes)
+    case("a target starting with // (libevent reads an authority)", req("GET", "//evil/idprov/directory"),
+         {400}, check=closes)
+    case("a target with a raw byte over 0x7f", req("GET", "/idprov/directory\xe9"), {400}, check=closes)
+    case("absolute-form with a user", req("GET", "https://u@127.0.0.1/idprov/directory"), {400})
+    case("absolute-form with port 99999", req("GET", "https://127.0.0.1:99999/idprov/directory"), {400})
+    case("absolute-form with a bracketed host libevent cannot parse", req("GET", "https://[::1/x"), {400})
     for t in ("/idprov/directory%00", "/idprov/directory%00.json", "/idprov/%2e%2e/idprov/directory",
               "/idprov//directory", "/IDPROV/DIRECTORY", "/idprov/directory/",
               "/idprov/directory;x=1", "/idprov/directory#frag", "/idprov/direct%6fry",
@@ -583,38 +661,33 @@ def http_cases():
              req("GET", "/idprov/admin/devices?" + q), {200, 400, 414}, admin=True)
     # -- headers
     case("a single 100 KB header", req("GET", DIR, None, ["X-Big: " + "a" * 100000]),
-         {400, 413, 431}, json_error=False, allow_close=True)
+         {431}, check=closes)
     case("200 small headers (under the limit)", req("GET", DIR, None, ["X-H%d: v" % i for i in range(200)]),
-         {200, 400, 431}, json_error=False)
-    case("a header line without a colon", req("GET", DIR, None, ["NoColonHere"]), {200, 400},
-         json_error=False, allow_close=True)
+         {200}, json_error=False)
+    case("2000 small headers (over 16 KiB)", req("GET", DIR, None, ["X-H%d: v" % i for i in range(2000)]),
+         {431}, check=closes)
+    case("a header line without a colon", req("GET", DIR, None, ["NoColonHere"]), {400}, check=closes)
     case("header folding (obs-fold)", b"GET /idprov/directory HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\r\n b\r\nConnection: close\r\n\r\n",
-         {200, 400}, json_error=False, allow_close=True)
+         {400}, check=closes)
     case("folding of Content-Length",
          b"POST /idprov/provreq HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length:\r\n %d\r\nConnection: close\r\n\r\n%s" % (len(body), body),
-         {200, 400, 411}, json_error=False, allow_close=True)
+         {400}, check=closes)
     case("bare LF line ends", b"GET /idprov/directory HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n\n",
-         {200, 400}, json_error=False, allow_close=True)
+         {200}, json_error=False)
     case("bare CR line ends", b"GET /idprov/directory HTTP/1.1\rHost: 127.0.0.1\rConnection: close\r\r",
-         {400}, json_error=False, allow_close=True, half_close=True)
-    case("a NUL byte in a header value", req("GET", DIR, None, ["X-A: a\x00b"]), {200, 400},
-         json_error=False, allow_close=True)
+         {400}, check=closes)
+    case("a NUL byte in a header value", req("GET", DIR, None, ["X-A: a\x00b"]), {400}, check=closes)
     case("HTTP/1.1 without Host", b"GET /idprov/directory HTTP/1.1\r\nConnection: close\r\n\r\n",
          {200, 400}, json_error=False, allow_close=True)
     case("two Host headers", req("GET", DIR, None, ["Host: evil.example"]), {200, 400},
          json_error=False, allow_close=True)
-    case("HTTP/2.0 in the request line", req("GET", DIR, version="HTTP/2.0"), {400, 505},
-         json_error=False, allow_close=True)
-    case("HTTP/0.9 style request", b"GET /idprov/directory\r\n\r\n", {400, 505}, json_error=False,
-         allow_close=True, half_close=True)
+    case("HTTP/2.0 in the request line", req("GET", DIR, version="HTTP/2.0"), {505}, check=closes)
+    case("HTTP/0.9 style request", b"GET /idprov/directory\r\n\r\n", {400}, check=closes)
     case("HTTP/1.12345678901234567890", req("GET", DIR, version="HTTP/1.12345678901234567890"),
-         {200, 400, 505}, json_error=False, allow_close=True)
-    case("HTTP/9.9", req("GET", DIR, version="HTTP/9.9"), {200, 400, 505}, json_error=False,
-         allow_close=True)
-    case("an HTTP/2 connection preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", {400, 405, 505},
-         json_error=False, allow_close=True, half_close=True)
-    case("an empty request (just CRLFs)", b"\r\n\r\n\r\n", {400}, json_error=False,
-         allow_close=True, half_close=True)
+         {400}, check=closes)
+    case("HTTP/9.9", req("GET", DIR, version="HTTP/9.9"), {505}, check=closes)
+    case("an HTTP/2 connection preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", {505}, check=closes)
+    case("an empty request (just CRLFs)", b"\r\n\r\n\r\n", {400}, check=closes)
     # -- pipelining
     pipe = req("GET", DIR, close=False) + req("POST", PROV, provreq_body(dev="hx-pipe"), CT, close=False) \
         + req("GET", DIR)
@@ -624,7 +697,32 @@ def http_cases():
          check=all_codes(3, {200, 400}))
     pipe = req("GET", DIR, close=False) + b"GARBAGE\r\n\r\n" + req("GET", DIR)
     case("pipelined GET, a garbage line, GET", pipe, {200}, json_error=False,
-         check=lambda r, e: (r[0][0] == 200 and all(x[0] in (200, 400) for x in r), "codes %s" % [x[0] for x in r]))
+         check=lambda r, e: ([x[0] for x in r] == [200, 400] and error_sentence(r[1]) is not None,
+                             "codes %s" % [x[0] for x in r]))
+    # -- a request refused in a later TLS record than its start: libevent
+    # has already read part of it, and still never answers it itself
+    chead = b"POST /idprov/provreq HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunk = b"%x\r\n%s\r\n" % (len(body), body)
+    for what, parts, want in (
+            ("the request line, then a bad header line",
+             [b"POST /idprov/provreq HTTP/1.1\r\n", b"Bad Header: x\r\n\r\n"], 400),
+            ("a head with a Content-Length, then a NUL in a header",
+             [b"POST /idprov/provreq HTTP/1.1\r\nContent-Length: 10\r\n", b"X-A: a\x00\r\n\r\n0123456789"], 400),
+            ("a chunked head, then a bad chunk size",
+             [chead + chunk, b"zz\r\n0\r\n\r\n"], 400),
+            ("a chunked body, then a bad trailer field",
+             [chead + chunk + b"0\r\n", b"Bad Trailer: x\r\n\r\n"], 400),
+            ("a chunked body, then chunks past 64 KiB",
+             [chead + chunk, b"ffff\r\n" + b" " * 0xffff + b"\r\n0\r\n\r\n"], 413),
+            ("a head with Expect: 100-continue, then a 64 KiB + 1 Content-Length",
+             [b"POST /idprov/provreq HTTP/1.1\r\nExpect: 100-continue\r\n", b"Content-Length: 65537\r\n\r\n"], 413)):
+        case("in two records: " + what, parts, {want}, check=closes)
+    case("in three records: a sound chunked POST with an extension",
+         [chead[:20], chead[20:] + chunk[:3], chunk[3:] + b"0;x=y\r\n\r\n"], {200}, json_error=False)
+    case("in two records: a GET, then an unknown method",
+         [req("GET", DIR, close=False), req("FOO", DIR)], {200}, json_error=False,
+         check=lambda r, e: ([x[0] for x in r] == [200, 405] and error_sentence(r[1]) is not None,
+                             "codes %s" % [x[0] for x in r]))
     pipe = b"".join(req("GET", DIR, close=False) for _ in range(200)) + req("GET", DIR)
     case("200 pipelined GETs", pipe, {200}, json_error=False, timeout=30, check=all_codes(201, {200}))
 

@@ -39,13 +39,14 @@ print("second: " + ("yes" if text.count("HTTP/1.1 ") > 1 else "no"))
 PY
 }
 
-# check_refused WHAT HEADERS BODY [libevent]: "libevent" when libevent
-# itself refuses the request (its HTML 400) before idprovd sees it.
+# check_refused WHAT HEADERS BODY: 400 with idprovd's JSON sentence (the
+# request gate, server/request_gate.c, answers even what libevent would
+# refuse with its own HTML page), and the connection closes.
 check_refused() {
 	local what=$1 out
 	out=$(raw "$2" "$3")
 	h_expect_contains "$out" "HTTP/1.1 400" "$what"
-	[ "${4:-}" = libevent ] || h_expect_contains "$out" '{"error":"the request' "$what: a JSON error"
+	h_expect_contains "$out" '{"error":"the request' "$what: a JSON error"
 	h_expect_contains "$out" "second: no" "$what: the connection is closed, the pipelined request not read"
 	echo "checked: $what -> 400, closed"
 }
@@ -56,14 +57,18 @@ chunked=$(printf '%x|%s|0||' "$n" "$body")
 check_refused "two different Content-Length headers" "Content-Length: $n|Content-Length: $((n + 40))" "$body"
 check_refused "two equal Content-Length headers" "Content-Length: $n|Content-Length: $n" "$body"
 check_refused "Transfer-Encoding chunked and Content-Length" \
-	"Transfer-Encoding: chunked|Content-Length: $n" "$chunked" libevent
-check_refused "Transfer-Encoding gzip with Content-Length" "Transfer-Encoding: gzip|Content-Length: $n" "$body" libevent
+	"Transfer-Encoding: chunked|Content-Length: $n" "$chunked"
+check_refused "Transfer-Encoding gzip with Content-Length" "Transfer-Encoding: gzip|Content-Length: $n" "$body"
 check_refused "Transfer-Encoding identity" "Transfer-Encoding: identity" "$body"
 check_refused "two Transfer-Encoding chunked headers" \
-	"Transfer-Encoding: chunked|Transfer-Encoding: chunked" "$chunked" libevent
+	"Transfer-Encoding: chunked|Transfer-Encoding: chunked" "$chunked"
 check_refused "Content-Length with a plus sign" "Content-Length: +$n" "$body"
 check_refused "a header name with a space before the colon" "Content-Length : $n" "$body"
 check_refused "Transfer-Encoding with a space before the colon" "Transfer-Encoding : chunked" "$chunked"
+check_refused "Transfer-Encoding with a tab before chunked" "Transfer-Encoding:	chunked" "$chunked"
+check_refused "Content-Length with a tab before it" "Content-Length:	$n" "$body"
+check_refused "a chunk size that is not hex" "Transfer-Encoding: chunked" "zz||0||"
+check_refused "a chunk not followed by CRLF" "Transfer-Encoding: chunked" "$(printf '%x|%sXX|0||' "$n" "$body")"
 
 # Sound framing: the app answers (400 for the incomplete provreq body is
 # the app's, naming a field), and the pipelined GET is answered too.
@@ -73,6 +78,9 @@ h_expect_contains "$out" "second: yes" "one Content-Length: the next request is 
 out=$(raw "Transfer-Encoding: chunked" "$chunked")
 h_expect_not_contains "$out" '"error":"the request' "chunked"
 h_expect_contains "$out" "second: yes" "chunked: the next request is served"
-echo "checked: one Content-Length or chunked alone reach the application"
+out=$(raw "Transfer-Encoding: chunked" "$(printf '%x;ext="a b";x|%s|0;y=1|X-Trailer: t||' "$n" "$body")")
+h_expect_not_contains "$out" '"error":"the request' "chunked with extensions and a trailer"
+h_expect_contains "$out" "second: yes" "chunked with extensions and a trailer: the next request is served"
+echo "checked: one Content-Length or chunked alone (extensions and trailers too) reach the application"
 h_server_stop
 h_pass

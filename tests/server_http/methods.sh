@@ -4,6 +4,7 @@
 # to libevent, which answered 501 in HTML.  A response, headers and body,
 # arrives whole (it is sent as one TLS record since one chain is written).
 source "$IDPROV_SRC/tests/lib/harness.sh"
+source "$IDPROV_SRC/tests/server_http/lib.sh"
 h_ca_init
 h_server_start
 
@@ -56,6 +57,13 @@ check PUT /idprov/oobsecret 405
 check DELETE /idprov/directory 405
 check CONNECT 127.0.0.1:443 400
 check CONNECT /idprov/directory 400
+# Methods libevent does not know (it answered 501 in HTML): the request
+# gate answers 405 in JSON, and logs the refusal like any request.
+check FOO /idprov/directory 405
+check get /idprov/directory 405
+check PRI '*' 405
+sh_wait_log 'request method=OTHER path="(invalid)" device="-" peer=127.0.0.1 role=none status=405 outcome="bad-method: the request method is not one idprovd serves'
+echo "ok: the refusal is logged with its status and reason"
 # The server still serves afterwards.
 out=$(h_curl "$H_URL/idprov/directory")
 [ "$(h_code "$out")" = 200 ] || h_fail "the directory after the odd methods: got HTTP $(h_code "$out")"
