@@ -165,6 +165,47 @@ idprov_prov_response_sign(idprov_prov_response *m, const void *key,
 	return replace_signature(&m->signature, sig, err);
 }
 
+char *
+idprov_prov_response_write_signed(const idprov_prov_response *m,
+    const void *key, size_t key_len, size_t *len_out, idprov_error *err)
+{
+	/* "signature" is the last field: the bytes sent are the bytes
+	 * signed, with the empty string's "" filled in.  The two PEMs are
+	 * most of the message; canonical JSON is written once, not twice. */
+	static const char empty_tail[] = "\"\"}";
+	char sig[IDPROV_SIGNATURE_B64_LEN + 1];
+	size_t len = 0;
+	char *canon = idprov_prov_response_write_sig(m, "", &len), *out;
+
+	if (canon == NULL) {
+		idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory writing the response");
+		return NULL;
+	}
+	if (len < 3 || memcmp(canon + len - 3, empty_tail, 3) != 0) {
+		free(canon);
+		idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the response does not end with its signature");
+		return NULL;
+	}
+	if (idprov_hmac_b64(key, key_len, canon, len, sig, err) != IDPROV_OK) {
+		free(canon);
+		return NULL;
+	}
+	if ((out = realloc(canon, len + IDPROV_SIGNATURE_B64_LEN + 1)) ==
+	    NULL) {
+		free(canon);
+		idprov_error_set(err, IDPROV_ERR_NOMEM,
+		    "out of memory writing the response");
+		return NULL;
+	}
+	/* ...,"signature":"" + "}  ->  ...,"signature":"SIG"} */
+	memcpy(out + len - 2, sig, IDPROV_SIGNATURE_B64_LEN);
+	memcpy(out + len - 2 + IDPROV_SIGNATURE_B64_LEN, "\"}", 3);
+	*len_out = len + IDPROV_SIGNATURE_B64_LEN;
+	return out;
+}
+
 idprov_status
 idprov_prov_request_verify(const idprov_prov_request *m, const void *key,
     size_t key_len, idprov_error *err)

@@ -29,6 +29,15 @@ idprov_status idprov_prov_request_sign(idprov_prov_request *m,
 idprov_status idprov_prov_response_sign(idprov_prov_response *m,
     const void *key, size_t key_len, idprov_error *err);
 
+/*
+ * The response's JSON as sent, signed under key (m->signature is not
+ * used): the same bytes as idprov_prov_response_sign then
+ * idprov_prov_response_write, with the message written once.  malloc'd;
+ * NULL on failure (err says why).
+ */
+char *idprov_prov_response_write_signed(const idprov_prov_response *m,
+    const void *key, size_t key_len, size_t *len_out, idprov_error *err);
+
 /* IDPROV_OK when m->signature is the signature of m under key,
  * IDPROV_ERR_VERIFY when it is not (constant-time compare). m is not
  * modified. */

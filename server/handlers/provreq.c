@@ -74,13 +74,15 @@ answer_to(srv_app *app, srv_response *resp, const char *status,
 	r.ca_cert = (char *)(approved ? srv_issuer_ca_pem(app->issuer) : "");
 	r.client_cert = (char *)(approved ? client_cert : "");
 	/* Waiting and Rejected are unsigned: they prove nothing. */
-	if (approved && idprov_prov_response_sign(&r, key, key_len, &err) !=
-	    IDPROV_OK) {
-		srv_respond_error(resp, 500, "error", err.msg);
-		return;
+	if (approved) {
+		if ((body = idprov_prov_response_write_signed(&r, key, key_len,
+		    &len, &err)) == NULL) {
+			srv_respond_error(resp, 500, "error", err.msg);
+			return;
+		}
+	} else {
+		body = idprov_prov_response_write(&r, &len);
 	}
-	body = idprov_prov_response_write(&r, &len);
-	free(r.signature);
 	srv_respond_body(resp, 200, body, len, NULL);
 }
 

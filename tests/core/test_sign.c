@@ -98,6 +98,51 @@ sign_response_vectors_including_empty_key(void **state)
 	idprov_prov_response_free(&m);
 }
 
+/* Written and signed in one go: the same bytes as sign, then write. */
+static void
+response_write_signed_matches_two_steps(void **state)
+{
+	static const char *const statuses[] = { "Approved", "Rejected" };
+	static const long long retry[] = { 3600, 0 };
+	idprov_prov_response m = { 0 };
+	idprov_error err;
+	char *one, *two;
+	size_t one_len = 0, two_len = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		m.retry_sec = retry[i];
+		m.status = dup(statuses[i]);
+		m.ca_cert = dup(i == 0 ? VEC_CA_PEM : "");
+		m.client_cert = dup(i == 0 ? VEC_CERT_PEM : "<&>\u2028");
+		one = idprov_prov_response_write_signed(&m, "s3cret", 6,
+		    &one_len, &err);
+		assert_non_null(one);
+		assert_int_equal(idprov_prov_response_sign(&m, "s3cret", 6,
+		    &err), IDPROV_OK);
+		two = idprov_prov_response_write(&m, &two_len);
+		assert_non_null(two);
+		assert_int_equal(one_len, two_len);
+		assert_memory_equal(one, two, two_len);
+		assert_int_equal(one[one_len], '\0');
+		if (i == 0)
+			assert_non_null(strstr(one, VEC_RESP1_SIG));
+		free(one);
+		free(two);
+		idprov_prov_response_free(&m);
+	}
+	/* The empty key (renewal), given as NULL. */
+	m.status = dup("Approved");
+	m.ca_cert = dup("CA");
+	m.client_cert = dup("CERT");
+	one = idprov_prov_response_write_signed(&m, NULL, 0, &one_len, &err);
+	assert_non_null(one);
+	assert_non_null(strstr(one, VEC_RESP2_SIG));
+	free(one);
+	idprov_prov_response_free(&m);
+}
+
 static void
 sign_hmac_b64_direct(void **state)
 {
@@ -196,6 +241,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sign_request_vectors),
 		cmocka_unit_test(sign_response_vectors_including_empty_key),
+		cmocka_unit_test(response_write_signed_matches_two_steps),
 		cmocka_unit_test(sign_hmac_b64_direct),
 		cmocka_unit_test(sign_verify_after_parse),
 		cmocka_unit_test(sign_verify_refusals),
