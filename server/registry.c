@@ -92,7 +92,7 @@ static const char schema_v2[] =
 static const char *const migrations[] = { schema_v1, schema_v2 };
 
 enum stmt_id {
-	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_CERT_INSERT, S_DEVICE_ISSUE, S_PENDING_DELETE, S_AUDIT,
 	S_PENDING_UPSERT, S_DEVICE_SEEN, S_DEVICE_LOCKOUT, S_DEVICE_OOB,
 	S_CERT_REVOKED_AT, S_REVOKED_SINCE, S_DEVICE_RENEW, S_DEVICE_GET, S_PENDING_GET,
@@ -108,9 +108,6 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_SAVEPOINT] = "SAVEPOINT issue",
-	[S_RELEASE] = "RELEASE issue",
-	[S_ROLLBACK_TO] = "ROLLBACK TO issue",
 	[S_CERT_INSERT] = "INSERT INTO certificates(serial,device_id,"
 	    "not_before,not_after,issued_at,cert_pem) "
 	    "VALUES(?1,?2,?3,?4,?5,?6)",
@@ -682,61 +679,75 @@ record_failure(const srv_reg_issue *it)
 	    "cannot record an issued certificate";
 }
 
+/*
+ * items[0..n-1] in one transaction (lock held): 1 when all were recorded
+ * and committed; 0 when one item failed, -1 when the transaction itself
+ * did (BEGIN or COMMIT: the database is locked, full...).  On failure
+ * nothing of it stays, and *err says why.
+ */
+static int
+record_together(srv_registry *r, srv_reg_issue *const *items, size_t n,
+    idprov_error *err)
+{
+	size_t i;
+
+	if (!simple(r, S_BEGIN)) {
+		db_error(r, err, "cannot start a transaction");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!record_one(r, items[i])) {
+			db_error(r, err, record_failure(items[i]));
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+			return 0;
+		}
+	if (!simple(r, S_COMMIT)) {
+		db_error(r, err, "cannot record issued certificates");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 1;
+}
+
 void
 srv_registry_record_issues(srv_registry *r, srv_reg_issue *const *items,
     size_t n)
 {
-	idprov_status st;
 	idprov_error err;
 	size_t i;
-	int ok = 1, one = n == 1;
+	int rc = 0;
 
+	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < n; i++) {
 		items[i]->st = IDPROV_OK;
 		idprov_error_clear(&items[i]->err);
 	}
-	if ((st = begin(r, &err)) != IDPROV_OK) {
-		for (i = 0; i < n; i++) {
-			items[i]->st = st;
-			items[i]->err = err;
-		}
-		return;
-	}
-	for (i = 0; i < n; i++) {
+	/*
+	 * The common case: all in one transaction.  When an item fails
+	 * (which does not happen in normal operation), nothing of the batch
+	 * stays and each item is recorded again alone, so that a failure is
+	 * only its own.  No savepoint per item: two statements each, for a
+	 * case that does not come.  When the transaction itself fails, every
+	 * item does, at once (no retry of each behind a locked database).
+	 */
+	if (n > 1)
+		rc = record_together(r, items, n, &err);
+	for (i = 0; i < n && rc == 0; i++) {
 		srv_reg_issue *it = items[i];
 
-		/* A batch of one is its own transaction: no savepoint. */
-		if (!one && !simple(r, S_SAVEPOINT)) {
-			it->st = db_error(r, &it->err, record_failure(it));
-			continue;
+		if (record_together(r, &items[i], 1, &it->err) != 1) {
+			it->st = IDPROV_ERR_IO;
+			it->revoked_meanwhile = 0;
+			it->verdict = SRV_RENEW_OK;
 		}
-		if (record_one(r, it)) {
-			if (!one && !simple(r, S_RELEASE))
-				ok = 0;
-			continue;
-		}
-		it->st = db_error(r, &it->err, record_failure(it));
-		if (one)
-			ok = 0;
-		else if (!simple(r, S_ROLLBACK_TO) || !simple(r, S_RELEASE))
-			ok = 0;
 	}
-	/* A savepoint that could not be undone, or a failed COMMIT, fails
-	 * every item: nothing of the batch is on disk. */
-	if (ok && !simple(r, S_COMMIT))
-		ok = 0;
-	if (!ok) {
-		db_error(r, &err, "cannot record issued certificates");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc < 0)
 		for (i = 0; i < n; i++) {
-			if (items[i]->st == IDPROV_OK) {
-				items[i]->st = IDPROV_ERR_IO;
-				items[i]->err = err;
-			}
+			items[i]->st = IDPROV_ERR_IO;
+			items[i]->err = err;
 			items[i]->revoked_meanwhile = 0;
 			items[i]->verdict = SRV_RENEW_OK;
 		}
-	}
 	pthread_mutex_unlock(&r->lock);
 }
 

@@ -124,9 +124,11 @@ idprov_status srv_registry_record_renewal(srv_registry *r,
 /*
  * Issued certificates recorded together: the three functions above, for
  * many certificates in one transaction (one commit, one set of WAL
- * frames for pages they share: group commit).  Each item runs in a
- * savepoint of its own, so one item's failure or refusal does not undo
- * the others'; a failed COMMIT fails every item.  The results are in
+ * frames for pages they share: group commit).  A refusal (revoked
+ * meanwhile, renewal superseded) is an item's result, not a failure.
+ * When an item fails, the batch is undone and every item recorded again
+ * alone, so one item's failure is only its own; when the transaction
+ * itself cannot start or commit, every item fails.  The results are in
  * the items.
  */
 typedef enum srv_reg_issue_kind {
