@@ -796,9 +796,22 @@ send_answer(srv_worker *w, struct evhttp_request *req, srv_conn *c,
 	 * of the client per chain.  A response is a few KB at most: one
 	 * contiguous chain sends it as one record.
 	 */
-	if (evcon != NULL)
-		evbuffer_pullup(bufferevent_get_output(
-		    evhttp_connection_get_bufferevent(evcon)), -1);
+	if (evcon != NULL) {
+		struct bufferevent *bev =
+		    evhttp_connection_get_bufferevent(evcon);
+
+		evbuffer_pullup(bufferevent_get_output(bev), -1);
+		/*
+		 * evhttp reads while it writes, to notice a close; but a client
+		 * that sent its request and then its close_notify (a TLS
+		 * half-close) would make that read end the connection before
+		 * the answer is written (bufferevent_openssl writes on the next
+		 * writable event), and the answer would be lost.  So nothing
+		 * is read until the answer is out; evhttp reads again for the
+		 * next request, or closes.
+		 */
+		bufferevent_disable(bev, EV_READ);
+	}
 }
 
 /* ---- answers that come later (request.h) ---- */

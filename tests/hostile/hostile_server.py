@@ -688,6 +688,15 @@ def http_cases():
     case("HTTP/9.9", req("GET", DIR, version="HTTP/9.9"), {505}, check=closes)
     case("an HTTP/2 connection preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", {505}, check=closes)
     case("an empty request (just CRLFs)", b"\r\n\r\n\r\n", {400}, check=closes)
+    # -- a TLS half-close (close_notify, then FIN) right after a complete
+    # request: the answer still comes (it used to be lost: evhttp read the
+    # close_notify while the answer waited to be written)
+    case("a GET, then close_notify and FIN", req("GET", DIR, close=False), {200},
+         json_error=False, half_close=True)
+    case("a provisioning request (Waiting), then close_notify and FIN",
+         req("POST", PROV, provreq_body(dev="hx-halfclose"), CT, close=False), {200},
+         json_error=False, half_close=True,
+         check=lambda r, e: (b'"status":"Waiting"' in r[0][2], "body %r" % r[0][2][:60]))
     # -- pipelining
     pipe = req("GET", DIR, close=False) + req("POST", PROV, provreq_body(dev="hx-pipe"), CT, close=False) \
         + req("GET", DIR)

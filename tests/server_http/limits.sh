@@ -27,9 +27,12 @@ h_expect_eq 200 "$(h_code "$out")" "the server still serves after 413"
 echo "checked: 413 in JSON over 64 KiB (also for 1 MiB), then still serving"
 
 # A client pipelining requests faster than they are answered (here it
-# does not even read the answers): libevent goes on reading while answers
-# are written, so idprovd used to hold all it was sent; now at most
-# 96 KiB of waiting requests, then the connection is closed (and logged).
+# does not even read the answers).  libevent used to go on reading while
+# answers were written, so idprovd held all it was sent.  Now nothing is
+# read while an answer is being written (the kernel's socket buffers push
+# back on the client), and a connection that still gathers over 96 KiB
+# of waiting requests is closed and logged: either way every answer sent
+# is complete and the server goes on serving.
 out=$(python3 - "$H_PORT" "$H_CA/ca.pem" <<'PY'
 import socket, ssl, sys
 port, ca = int(sys.argv[1]), sys.argv[2]
@@ -60,12 +63,15 @@ PY
 )
 out_pl=$out
 read -r _ sent _ answered <<<"$out"
-[ "$answered" -gt 0 ] && [ "$answered" -lt "$sent" ] ||
-	h_fail "pipelining without reading: expected some answers, then a close before all $sent, got: $out"
-sh_wait_log 'outcome="closed: over 96 KiB of requests waiting (pipelined faster than they are answered)"'
+[ "$answered" -gt 0 ] && [ "$answered" -le "$sent" ] ||
+	h_fail "pipelining without reading: expected answers (all, or some then a close), got: $out"
+h_ok
+if [ "$answered" -lt "$sent" ]; then
+	sh_wait_log 'outcome="closed: over 96 KiB of requests waiting (pipelined faster than they are answered)"'
+fi
 out=$(h_curl "$H_URL/idprov/directory")
 h_expect_eq 200 "$(h_code "$out")" "the server still serves after closing a pipelining client"
-echo "checked: a client pipelining without reading is closed past 96 KiB of waiting requests ($out_pl)"
+echo "checked: a client pipelining without reading is answered in full or closed past 96 KiB of waiting requests ($out_pl)"
 
 for p in '/idprov/%2e%2e/ca.key' '/idprov/status/a%00b' '/idprov/../x'; do
 	out=$(h_curl --path-as-is "$H_URL$p")
