@@ -112,7 +112,7 @@ reject_to(srv_app *app, srv_response *resp, time_t now,
 /*
  * A certificate issued on an OOB secret or for an administrator, handed
  * to the registry writer (issue_writer.h) so that this worker serves
- * other connections while it is committed; finish_later answers.  It
+ * other connections while it is committed; later_issue_finish answers.  It
  * owns copies of everything: the request's buffers are gone by then.
  */
 typedef struct later_issue {
@@ -153,8 +153,9 @@ later_issue_done(srv_issue_job *job)
 	srv_later_ready(li->later);
 }
 
-/* On the worker's thread: the answer, as issue() and by_secret make it
- * when they commit themselves. */
+/* Once the certificate's record is committed (or has failed): the OOB
+ * secret is used or put back, and the answer made; on the request's own
+ * worker thread, or at once when the request could not wait. */
 static void
 later_issue_finish(void *arg, srv_response *resp)
 {
@@ -198,19 +199,20 @@ dup_or_empty(const char *s)
 }
 
 /*
- * Hand an issued certificate to the registry writer; the answer comes
- * later.  *cert and *taken (when not NULL) are taken over on success (1);
- * 0: the answer cannot wait, nothing was taken over.
+ * Record an issued certificate and answer: by the registry writer, the
+ * answer later (later_issue_finish), or, when the request cannot wait (a
+ * handler called directly), the same record and the same answer now.
+ * *cert and *taken (when not NULL) are taken over on success (1); 0: out
+ * of memory, nothing was taken over.
  */
 static int
-issue_later(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
+issue_recorded(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
     const char *reason)
 {
 	later_issue *li;
 	srv_reg_issue *rec;
 
-	if (c->app->writer == NULL || c->req->later == NULL ||
-	    (li = calloc(1, sizeof(*li))) == NULL)
+	if ((li = calloc(1, sizeof(*li))) == NULL)
 		return 0;
 	li->app = c->app;
 	li->now = c->now;
@@ -219,17 +221,14 @@ issue_later(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
 	li->ip = dup_or_empty(c->m.ip);
 	li->mac = dup_or_empty(c->m.mac);
 	li->peer = dup_or_empty(c->req->peer_addr);
-	snprintf(li->fingerprint, sizeof(li->fingerprint), "%s",
-	    c->fingerprint);
-	snprintf(li->reason, sizeof(li->reason), "%s", reason);
 	if (li->device_id == NULL || li->ip == NULL || li->mac == NULL ||
-	    li->peer == NULL ||
-	    (li->later = srv_later_take(c->req, later_issue_finish, li)) ==
-	    NULL) {
-		/* Not taken: the request is answered now, by the caller. */
+	    li->peer == NULL) {
 		later_issue_free(li);
 		return 0;
 	}
+	snprintf(li->fingerprint, sizeof(li->fingerprint), "%s",
+	    c->fingerprint);
+	snprintf(li->reason, sizeof(li->reason), "%s", reason);
 	li->cert = *cert;
 	memset(cert, 0, sizeof(*cert));
 	if (taken != NULL) {
@@ -252,30 +251,35 @@ issue_later(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
 	rec->reason = li->reason;
 	rec->secret_posted_at = li->has_taken ? li->taken.posted_at : 0;
 	li->job.done = later_issue_done;
-	srv_issue_writer_submit(c->app->writer, &li->job);
+	if (c->app->writer != NULL &&
+	    (li->later = srv_later_take(c->req, later_issue_finish, li)) !=
+	    NULL) {
+		srv_issue_writer_submit(c->app->writer, &li->job);
+		return 1;
+	}
+	srv_registry_record_issues(c->app->reg, &rec, 1);
+	later_issue_finish(li, c->resp);
 	return 1;
 }
 
-/* Issue, commit, answer Approved signed with key. 0 on failure (the
- * response is then a 500); 2 when the commit and the answer were handed
- * to the registry writer (issue_later; taken, if any, went with them).  A renewal (renew_serial: the presented
- * certificate's) is checked again inside the committing transaction:
- * when it may no longer renew, nothing is answered, *refused says why
- * and -1 is returned.  An approval by an OOB secret (secret_posted_at >
- * 0) is refused in that transaction when the device was revoked after
- * the secret was posted: nothing is answered and -2 is returned. */
+/*
+ * Issue a certificate, commit it, answer Approved.  On an OOB secret
+ * (taken) or for an administrator: issue_recorded answers, the secret
+ * goes with it, 2 is returned.  A renewal (renew_serial: the presented
+ * certificate's) commits here and answers signed with the empty key (1);
+ * it is checked again inside the committing transaction: when it may no
+ * longer renew, nothing is answered, *refused says why and -1 is
+ * returned.  0 on failure: the response is a 500 and nothing was issued.
+ */
 static int
-issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
-    const char *renew_serial, srv_renewal *refused, srv_oob_taken *taken)
+issue(provreq_ctx *c, const char *reason, const char *renew_serial,
+    srv_renewal *refused, srv_oob_taken *taken)
 {
-	time_t secret_posted_at = taken != NULL ? taken->posted_at : 0;
-	int revoked_meanwhile = 0;
 	srv_issued cert;
 	srv_reg_cert rc;
 	srv_reg_client cl = client_of(c);
 	srv_renewal verdict = SRV_RENEW_OK;
 	idprov_error err;
-	idprov_status st;
 
 	if (srv_issuer_issue(c->app->issuer, c->m.device_id, c->spki,
 	    c->spki_len, c->set.cert_validity_sec, c->now, &cert, &err) !=
@@ -283,24 +287,22 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 		srv_respond_error(c->resp, 500, "error", err.msg);
 		return 0;
 	}
+	if (renew_serial == NULL) {
+		if (issue_recorded(c, &cert, taken, reason))
+			return 2;
+		srv_issued_free(&cert);
+		srv_respond_error(c->resp, 500, "error",
+		    "out of memory recording the certificate");
+		return 0;
+	}
 	/* Renewals commit here: a refused one goes on to the OOB secret,
 	 * which needs this request. */
-	if (renew_serial == NULL && issue_later(c, &cert, taken, reason))
-		return 2;
 	rc.pem = cert.pem;
 	rc.serial_hex = cert.serial_hex;
 	rc.not_before = cert.not_before;
 	rc.not_after = cert.not_after;
-	if (renew_serial != NULL)
-		st = srv_registry_record_renewal(c->app->reg, &cl, &rc, c->now,
-		    reason, renew_serial, c->set.renew_unknown, &verdict, &err);
-	else if (secret_posted_at > 0)
-		st = srv_registry_record_secret_issue(c->app->reg, &cl, &rc,
-		    c->now, reason, secret_posted_at, &revoked_meanwhile, &err);
-	else
-		st = srv_registry_record_issue(c->app->reg, &cl, &rc, c->now,
-		    reason, &err);
-	if (st != IDPROV_OK) {
+	if (srv_registry_record_renewal(c->app->reg, &cl, &rc, c->now, reason,
+	    renew_serial, c->set.renew_unknown, &verdict, &err) != IDPROV_OK) {
 		srv_issued_free(&cert);
 		srv_respond_error(c->resp, 500, "error", err.msg);
 		return 0;
@@ -311,13 +313,9 @@ issue(provreq_ctx *c, const void *key, size_t key_len, const char *reason,
 		*refused = verdict;
 		return -1;
 	}
-	if (revoked_meanwhile) {
-		srv_issued_free(&cert);
-		return -2;
-	}
 	/* Renew at half-life. */
 	answer(c, IDPROV_STATUS_APPROVED, c->set.cert_validity_sec / 2,
-	    cert.pem, key, key_len);
+	    cert.pem, "", 0);
 	if (c->resp->status == 200)
 		srv_respond_outcome(c->resp, "approved (%s) serial %s", reason,
 		    cert.serial_hex);
@@ -355,26 +353,14 @@ by_secret(provreq_ctx *c, const char *refused)
 	switch (srv_oob_take(c->app->oob, c->m.device_id, c->now,
 	    c->set.lockout_after, verify_cb, c, &taken, &wrong)) {
 	case SRV_OOB_TAKEN:
-		switch (issue(c, taken.secret, taken.secret_len,
-		    refused != NULL ? "new OOB secret after a refused renewal" :
-		    "OOB secret", NULL, NULL, &taken)) {
-		case 2:
-			/* The answer comes later; the secret went with it. */
-			return;
-		case 0:
-			/* Nothing was issued: the secret stays usable, unless
-			 * a revocation or a new post came in meanwhile. */
+		/* The secret goes with the certificate (issue_recorded);
+		 * when nothing was issued it stays usable, unless a
+		 * revocation or a new post came in meanwhile. */
+		if (issue(c, refused != NULL ?
+		    "new OOB secret after a refused renewal" : "OOB secret",
+		    NULL, NULL, &taken) == 0)
 			srv_oob_restore(c->app->oob, c->m.device_id, &taken);
-			return;
-		case -2:
-			/* The secret is the revoked device's: it goes. */
-			srv_oob_used(c->app->oob, c->m.device_id, &taken);
-			reject(c, "revoked while this request was handled");
-			return;
-		default:
-			srv_oob_used(c->app->oob, c->m.device_id, &taken);
-			return;
-		}
+		return;
 	case SRV_OOB_WRONG:
 		snprintf(why, sizeof(why), "wrong signature (%d of %d)", wrong,
 		    c->set.lockout_after);
@@ -508,7 +494,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 
 		snprintf(why, sizeof(why), "request by administrator %.60s",
 		    req->peer_cn != NULL ? req->peer_cn : "");
-		issue(&c, "", 0, why, NULL, NULL, NULL);
+		issue(&c, why, NULL, NULL, NULL);
 		goto out;
 	}
 	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&
@@ -524,7 +510,7 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 		 * already known; the one that counts is in issue's
 		 * transaction (finding F4). */
 		if (verdict == SRV_RENEW_OK &&
-		    issue(&c, "", 0, "renewal", serial, &verdict, NULL) != -1)
+		    issue(&c, "renewal", serial, &verdict, NULL) != -1)
 			goto out;
 		by_secret(&c, refusal(verdict));
 		goto out;
