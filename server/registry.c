@@ -751,9 +751,17 @@ srv_registry_record_issues(srv_registry *r, srv_reg_issue *const *items,
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* One certificate, as its own batch; the rest of *it is zero. */
 static idprov_status
-record_single(srv_registry *r, srv_reg_issue *it, idprov_error *err)
+record_single(srv_registry *r, srv_reg_issue *it, srv_reg_issue_kind kind,
+    const srv_reg_client *c, const srv_reg_cert *cert, time_t now,
+    const char *reason, idprov_error *err)
 {
+	it->kind = kind;
+	it->client = *c;
+	it->cert = *cert;
+	it->now = now;
+	it->reason = reason;
 	srv_registry_record_issues(r, &it, 1);
 	if (it->st != IDPROV_OK && err != NULL)
 		*err = it->err;
@@ -768,12 +776,8 @@ srv_registry_record_issue(srv_registry *r, const srv_reg_client *c,
 	srv_reg_issue it;
 
 	memset(&it, 0, sizeof(it));
-	it.kind = SRV_REG_ISSUE_PLAIN;
-	it.client = *c;
-	it.cert = *cert;
-	it.now = now;
-	it.reason = reason;
-	return record_single(r, &it, err);
+	return record_single(r, &it, SRV_REG_ISSUE_PLAIN, c, cert, now, reason,
+	    err);
 }
 
 idprov_status
@@ -785,13 +789,9 @@ srv_registry_record_secret_issue(srv_registry *r, const srv_reg_client *c,
 	idprov_status st;
 
 	memset(&it, 0, sizeof(it));
-	it.kind = SRV_REG_ISSUE_SECRET;
-	it.client = *c;
-	it.cert = *cert;
-	it.now = now;
-	it.reason = reason;
 	it.secret_posted_at = secret_posted_at;
-	st = record_single(r, &it, err);
+	st = record_single(r, &it, SRV_REG_ISSUE_SECRET, c, cert, now, reason,
+	    err);
 	*revoked_meanwhile = it.revoked_meanwhile;
 	return st;
 }
@@ -966,14 +966,10 @@ srv_registry_record_renewal(srv_registry *r, const srv_reg_client *c,
 	idprov_status st;
 
 	memset(&it, 0, sizeof(it));
-	it.kind = SRV_REG_ISSUE_RENEWAL;
-	it.client = *c;
-	it.cert = *cert;
-	it.now = now;
-	it.reason = reason;
 	it.renew_serial_hex = renew_serial_hex;
 	it.allow_unknown = allow_unknown;
-	st = record_single(r, &it, err);
+	st = record_single(r, &it, SRV_REG_ISSUE_RENEWAL, c, cert, now,
+	    reason, err);
 	*out = it.verdict;
 	return st;
 }
