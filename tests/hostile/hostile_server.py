@@ -123,6 +123,24 @@ def parse_responses(data):
     return out
 
 
+def bio_handshake(ctx, s):
+    """A TLS handshake over memory BIOs on socket s (so that the caller
+    controls every record and can half-close); (inc, out, obj), or None
+    when the server closed during the handshake."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(inc, out)
+    while True:
+        try:
+            obj.do_handshake()
+            return inc, out, obj
+        except ssl.SSLWantReadError:
+            s.sendall(out.read())
+            chunk = s.recv(65536)
+            if not chunk:
+                return None
+            inc.write(chunk)
+
+
 def exchange(data, admin=False, timeout=15, half_close=False):
     """Send raw bytes (or a list of parts) over TLS; (responses, how the
     connection ended).
@@ -134,21 +152,13 @@ def exchange(data, admin=False, timeout=15, half_close=False):
         s = socket.create_connection(("127.0.0.1", A.port), timeout=timeout)
     except OSError as e:
         return [], "connect-failed %s" % e.__class__.__name__
-    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(inc, out)
     raw, end = b"", "timeout"
     try:
-        while True:
-            try:
-                obj.do_handshake()
-                break
-            except ssl.SSLWantReadError:
-                s.sendall(out.read())
-                chunk = s.recv(65536)
-                if not chunk:
-                    s.close()
-                    return [], "handshake-failed closed"
-                inc.write(chunk)
+        tls = bio_handshake(ctx, s)
+        if tls is None:
+            s.close()
+            return [], "handshake-failed closed"
+        inc, out, obj = tls
         # a list: each part in its own TLS record, a pause between, so
         # that the server most likely reads them apart
         parts = data if isinstance(data, list) else [data]
@@ -412,18 +422,10 @@ def tiny_records(data, empty=False):
     request in 64 pieces)."""
     ctx = tls_ctx()
     s = socket.create_connection(("127.0.0.1", A.port), timeout=15)
-    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(inc, out)
-    while True:
-        try:
-            obj.do_handshake()
-            break
-        except ssl.SSLWantReadError:
-            s.sendall(out.read())
-            chunk = s.recv(65536)
-            if not chunk:
-                return [], "closed during handshake"
-            inc.write(chunk)
+    tls = bio_handshake(ctx, s)
+    if tls is None:
+        return [], "closed during handshake"
+    inc, out, obj = tls
     s.sendall(out.read())
     pieces = [data[i:i + 1] for i in range(len(data))] if not empty else \
         [data[i:i + 64] for i in range(0, len(data), 64)]
