@@ -20,6 +20,14 @@ h_expect_not_contains "$out" "New, TLSv1.1" "TLS 1.1 is refused"
 h_expect_contains "$out" "Cipher is (NONE)" "no session with TLS 1.1"
 echo "checked: TLS 1.2 and 1.3 accepted, 1.1 refused, X25519 first"
 
+# A client certificate is requested without a list of CA names (tls.c):
+# clients send theirs anyway, as the mutual-TLS cases below prove.
+for v in -tls1_3 -tls1_2; do
+	out=$(sh_s_client "$v")
+	h_expect_contains "$out" "No client certificate CA names sent" "a CertificateRequest without CA names ($v)"
+done
+echo "checked: the CertificateRequest names no CA"
+
 out=$(sh_s_client -alpn h2,http/1.1)
 h_expect_contains "$out" "ALPN protocol: http/1.1" "ALPN h2,http/1.1 selects http/1.1"
 out=$(sh_s_client -alpn h2)
