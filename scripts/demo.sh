@@ -23,8 +23,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/idprov-demo.XXXXXX")
 PID=""
 DEV_PID=""
 cleanup() {
+	local rc=$?	# first: the kill below would replace it with 0
 	[ -n "$DEV_PID" ] && kill -TERM "$DEV_PID" 2>/dev/null || true
-	local rc=$?
 	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
 		kill -TERM "$PID" 2>/dev/null || true
 		wait "$PID" 2>/dev/null || true
