@@ -12,7 +12,9 @@
  * registry does not know while renew_unknown_certificates = no) goes to 3,
  * so a revoked device comes back only through a new OOB secret; without
  * one it is Rejected, not Waiting.
- * The issued certificate is committed to the registry before the answer.
+ * The issued certificate is committed to the registry before the answer,
+ * by the registry writer thread (issue_writer.h) while this worker serves
+ * other connections.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,10 +112,11 @@ reject_to(srv_app *app, srv_response *resp, time_t now,
 }
 
 /*
- * A certificate issued on an OOB secret or for an administrator, handed
- * to the registry writer (issue_writer.h) so that this worker serves
- * other connections while it is committed; later_issue_finish answers.  It
- * owns copies of everything: the request's buffers are gone by then.
+ * An issued certificate (on an OOB secret, for an administrator, or a
+ * renewal) handed to the registry writer (issue_writer.h) so that this
+ * worker serves other connections while it is committed;
+ * later_issue_finish answers.  It owns copies of everything: the
+ * request's buffers are gone by then.
  */
 typedef struct later_issue {
 	srv_issue_job job;
@@ -127,7 +130,19 @@ typedef struct later_issue {
 	char reason[96];
 	long long retry_sec;
 	time_t now;
+	/* A renewal, checked again inside the committing transaction; when
+	 * refused there, the request goes on to its OOB secret (rule 3),
+	 * which needs all of it. */
+	int renewal;
+	char renew_serial[SRV_SERIAL_HEX_MAX];
+	idprov_prov_request m;
+	unsigned char spki[SRV_SPKI_MAX];
+	size_t spki_len;
+	srv_settings set;
 } later_issue;
+
+static void by_secret(provreq_ctx *c, const char *refused);
+static const char *refusal(srv_renewal verdict);
 
 static void
 later_issue_free(later_issue *li)
@@ -141,6 +156,7 @@ later_issue_free(later_issue *li)
 	free(li->ip);
 	free(li->mac);
 	free(li->peer);
+	idprov_prov_request_free(&li->m);
 	free(li);
 }
 
@@ -151,6 +167,33 @@ later_issue_done(srv_issue_job *job)
 	later_issue *li = (later_issue *)job;
 
 	srv_later_ready(li->later);
+}
+
+/*
+ * A renewal refused inside its transaction (another renewal with the same
+ * certificate, or a revocation, got there first): as for one refused
+ * before, the OOB secret decides.  Whatever that issues is recorded and
+ * answered at once (the request's `later` is already taken): a rare path.
+ */
+static void
+renewal_refused(later_issue *li, srv_response *resp)
+{
+	srv_request req;
+	provreq_ctx c;
+
+	memset(&req, 0, sizeof(req));
+	req.peer_addr = li->peer;
+	memset(&c, 0, sizeof(c));
+	c.app = li->app;
+	c.req = &req;
+	c.resp = resp;
+	c.m = li->m;		/* li keeps it and frees it */
+	memcpy(c.spki, li->spki, li->spki_len);
+	c.spki_len = li->spki_len;
+	snprintf(c.fingerprint, sizeof(c.fingerprint), "%s", li->fingerprint);
+	c.set = li->set;
+	c.now = li->now;
+	by_secret(&c, refusal(li->job.rec.verdict));
 }
 
 /* Once the certificate's record is committed (or has failed): the OOB
@@ -176,6 +219,8 @@ later_issue_finish(void *arg, srv_response *resp)
 		li->has_taken = 0;
 		reject_to(li->app, resp, li->now, li->device_id, li->peer,
 		    "revoked while this request was handled");
+	} else if (li->renewal && rec->verdict != SRV_RENEW_OK) {
+		renewal_refused(li, resp);
 	} else {
 		answer_to(li->app, resp, IDPROV_STATUS_APPROVED, li->retry_sec,
 		    li->cert.pem, li->has_taken ? li->taken.secret :
@@ -202,12 +247,13 @@ dup_or_empty(const char *s)
  * Record an issued certificate and answer: by the registry writer, the
  * answer later (later_issue_finish), or, when the request cannot wait (a
  * handler called directly), the same record and the same answer now.
- * *cert and *taken (when not NULL) are taken over on success (1); 0: out
- * of memory, nothing was taken over.
+ * *cert and *taken (when not NULL) are taken over on success (1), and for
+ * a renewal (renew_serial: the presented certificate's) the parsed
+ * request c->m too; 0: out of memory, nothing was taken over.
  */
 static int
 issue_recorded(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
-    const char *reason)
+    const char *reason, const char *renew_serial)
 {
 	later_issue *li;
 	srv_reg_issue *rec;
@@ -238,6 +284,19 @@ issue_recorded(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
 	}
 	rec = &li->job.rec;
 	rec->kind = taken != NULL ? SRV_REG_ISSUE_SECRET : SRV_REG_ISSUE_PLAIN;
+	if (renew_serial != NULL) {
+		li->renewal = 1;
+		snprintf(li->renew_serial, sizeof(li->renew_serial), "%s",
+		    renew_serial);
+		li->m = c->m;
+		memset(&c->m, 0, sizeof(c->m));
+		memcpy(li->spki, c->spki, c->spki_len);
+		li->spki_len = c->spki_len;
+		li->set = c->set;
+		rec->kind = SRV_REG_ISSUE_RENEWAL;
+		rec->renew_serial_hex = li->renew_serial;
+		rec->allow_unknown = c->set.renew_unknown;
+	}
 	rec->client.device_id = li->device_id;
 	rec->client.ip = li->ip;
 	rec->client.mac = li->mac;
@@ -263,22 +322,18 @@ issue_recorded(provreq_ctx *c, srv_issued *cert, srv_oob_taken *taken,
 }
 
 /*
- * Issue a certificate, commit it, answer Approved.  On an OOB secret
- * (taken) or for an administrator: issue_recorded answers, the secret
- * goes with it, 2 is returned.  A renewal (renew_serial: the presented
- * certificate's) commits here and answers signed with the empty key (1);
- * it is checked again inside the committing transaction: when it may no
- * longer renew, nothing is answered, *refused says why and -1 is
- * returned.  0 on failure: the response is a 500 and nothing was issued.
+ * Issue a certificate, commit it, answer Approved: issue_recorded answers
+ * once it is committed.  On an OOB secret (taken), the secret goes with
+ * the certificate; a renewal (renew_serial: the presented certificate's)
+ * is signed with the empty key, and checked again inside the committing
+ * transaction (finding F4).  1: issue_recorded answers; 0: the response
+ * is a 500, nothing was issued and *taken is still the caller's.
  */
 static int
 issue(provreq_ctx *c, const char *reason, const char *renew_serial,
-    srv_renewal *refused, srv_oob_taken *taken)
+    srv_oob_taken *taken)
 {
 	srv_issued cert;
-	srv_reg_cert rc;
-	srv_reg_client cl = client_of(c);
-	srv_renewal verdict = SRV_RENEW_OK;
 	idprov_error err;
 
 	if (srv_issuer_issue(c->app->issuer, c->m.device_id, c->spki,
@@ -287,40 +342,12 @@ issue(provreq_ctx *c, const char *reason, const char *renew_serial,
 		srv_respond_error(c->resp, 500, "error", err.msg);
 		return 0;
 	}
-	if (renew_serial == NULL) {
-		if (issue_recorded(c, &cert, taken, reason))
-			return 2;
-		srv_issued_free(&cert);
-		srv_respond_error(c->resp, 500, "error",
-		    "out of memory recording the certificate");
-		return 0;
-	}
-	/* Renewals commit here: a refused one goes on to the OOB secret,
-	 * which needs this request. */
-	rc.pem = cert.pem;
-	rc.serial_hex = cert.serial_hex;
-	rc.not_before = cert.not_before;
-	rc.not_after = cert.not_after;
-	if (srv_registry_record_renewal(c->app->reg, &cl, &rc, c->now, reason,
-	    renew_serial, c->set.renew_unknown, &verdict, &err) != IDPROV_OK) {
-		srv_issued_free(&cert);
-		srv_respond_error(c->resp, 500, "error", err.msg);
-		return 0;
-	}
-	if (verdict != SRV_RENEW_OK) {
-		/* Another renewal or a revocation got there first. */
-		srv_issued_free(&cert);
-		*refused = verdict;
-		return -1;
-	}
-	/* Renew at half-life. */
-	answer(c, IDPROV_STATUS_APPROVED, c->set.cert_validity_sec / 2,
-	    cert.pem, "", 0);
-	if (c->resp->status == 200)
-		srv_respond_outcome(c->resp, "approved (%s) serial %s", reason,
-		    cert.serial_hex);
+	if (issue_recorded(c, &cert, taken, reason, renew_serial))
+		return 1;
 	srv_issued_free(&cert);
-	return 1;
+	srv_respond_error(c->resp, 500, "error",
+	    "out of memory recording the certificate");
+	return 0;
 }
 
 static void
@@ -358,7 +385,7 @@ by_secret(provreq_ctx *c, const char *refused)
 		 * revocation or a new post came in meanwhile. */
 		if (issue(c, refused != NULL ?
 		    "new OOB secret after a refused renewal" : "OOB secret",
-		    NULL, NULL, &taken) == 0)
+		    NULL, &taken) == 0)
 			srv_oob_restore(c->app->oob, c->m.device_id, &taken);
 		return;
 	case SRV_OOB_WRONG:
@@ -468,7 +495,6 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 {
 	provreq_ctx c;
 	idprov_error err;
-	srv_renewal verdict = SRV_RENEW_OK;
 	char serial[SRV_SERIAL_HEX_MAX];
 
 	memset(&c, 0, sizeof(c));
@@ -494,25 +520,20 @@ srv_h_provreq(srv_app *app, const srv_request *req, srv_response *resp)
 
 		snprintf(why, sizeof(why), "request by administrator %.60s",
 		    req->peer_cn != NULL ? req->peer_cn : "");
-		issue(&c, why, NULL, NULL, NULL);
+		issue(&c, why, NULL, NULL);
 		goto out;
 	}
 	if (req->role == SRV_ROLE_DEVICE && req->peer_cn != NULL &&
 	    req->peer_cert != NULL &&
 	    strcmp(req->peer_cn, c.m.device_id) == 0) {
+		/* Whether this certificate may still renew (not revoked, not
+		 * superseded) is decided once, inside the transaction that
+		 * records the new one (finding F4), so that the worker never
+		 * waits for the registry here; a refusal goes on to the OOB
+		 * secret (renewal_refused).  A refused renewal costs a
+		 * signature that is thrown away: rare, and never sent. */
 		peer_serial(req->peer_cert, serial, sizeof(serial));
-		if (srv_registry_renewal_check(app->reg, c.m.device_id, serial,
-		    c.set.renew_unknown, &verdict, &err) != IDPROV_OK) {
-			srv_respond_error(resp, 500, "error", err.msg);
-			goto out;
-		}
-		/* The check above spares a signature when the answer is
-		 * already known; the one that counts is in issue's
-		 * transaction (finding F4). */
-		if (verdict == SRV_RENEW_OK &&
-		    issue(&c, "renewal", serial, &verdict, NULL) != -1)
-			goto out;
-		by_secret(&c, refusal(verdict));
+		issue(&c, "renewal", serial, NULL);
 		goto out;
 	}
 	by_secret(&c, NULL);

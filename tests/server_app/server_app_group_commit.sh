@@ -7,7 +7,11 @@
 #  - SIGTERM waits for the answer that is still to come, then exits 0;
 #  - a device that gave up waiting still has its certificate recorded;
 #  - a commit that cannot happen (the lock held past SQLite's 5 s busy
-#    timeout) is a JSON 500, and the OOB secret stays usable.
+#    timeout) is a JSON 500, and the OOB secret stays usable;
+#  - two renewals with one certificate, both queued behind the lock and
+#    committed in one batch: one is Approved, the other is refused inside
+#    the transaction and goes on to the OOB secret (Rejected without one,
+#    Approved with one).
 source "$IDPROV_SRC/tests/lib/harness.sh"
 source "$IDPROV_SRC/tests/server_app/common.sh"
 
@@ -124,4 +128,82 @@ H_PID=""
 h_expect_eq 0 "$rc" "idprovd's exit status after SIGTERM"
 h_expect_eq "approved" "$(sqlite3 "$db" "select status from devices where device_id='g4'")" "g4 recorded"
 echo "checked: SIGTERM waits for the answer in progress"
+
+# 5. Two renewals with one certificate in one batch (provreq.c
+# renewal_refused).  Both pass the check before the transaction, since
+# the certificate is current until one of them commits.
+h_server_start --workers 1
+# renew_pair ID SIGNING-SECRET: both renewals, with the lock held until
+# both wait for the writer; their answers in $H_TMP/ID.r1 and ID.r2.
+renew_pair() {
+	local id=$1 secret=$2 p1 p2
+	hold_lock
+	h_curl_as "$id" -d "$(sa_body "$id" "$secret")" "$H_URL/idprov/provreq" >"$H_TMP/$id.r1" 2>&1 &
+	p1=$!
+	h_curl_as "$id" -d "$(sa_body "$id" "$secret")" "$H_URL/idprov/provreq" >"$H_TMP/$id.r2" 2>&1 &
+	p2=$!
+	sleep 1	# both reach the writer (a weaker test if not)
+	# The worker is free (renewals wait for the writer, not in it), and
+	# neither renewal is answered before its commit.
+	out=$(h_curl --max-time 3 "$H_URL/idprov/directory")
+	h_expect_eq 200 "$(h_code "$out")" "directory while two renewals wait for their commit"
+	kill -0 "$p1" 2>/dev/null && kill -0 "$p2" 2>/dev/null ||
+		h_fail "a renewal was answered while its commit could not happen"
+	release_lock
+	wait "$p1" || h_fail "curl failed: $(cat "$H_TMP/$id.r1")"
+	wait "$p2" || h_fail "curl failed: $(cat "$H_TMP/$id.r2")"
+}
+# count_status ID STATUS: how many of the pair's answers have STATUS.
+count_status() { cat "$H_TMP/$1.r1" "$H_TMP/$1.r2" | grep -c "\"status\":\"$2\"" || true; }
+
+sa_key g5
+cp "$H_TMP/g5.dkey" "$H_TMP/g5.key"
+post_secret g5 s5
+out=$(h_curl -d "$(sa_body g5 s5)" "$H_URL/idprov/provreq")
+sa_cert_from "$(h_body "$out")" "$H_TMP/g5.pem"
+renew_pair g5 ''
+h_expect_eq 1 "$(count_status g5 Approved)" "renewals with one certificate approved"
+h_expect_eq 1 "$(count_status g5 Rejected)" "renewals with one certificate refused (no OOB secret)"
+h_expect_eq 2 "$(sqlite3 "$db" "select issue_count from devices where device_id='g5'")" "g5's issue count"
+h_expect_contains "$(sqlite3 "$db" "select reason from audit where device_id='g5' and outcome='rejected'")" \
+	"superseded" "the audit trail says the second renewal was superseded"
+for f in "$H_TMP/g5.r1" "$H_TMP/g5.r2"; do
+	if grep -q '"status":"Approved"' "$f"; then
+		sa_check_sig "$(h_body "$(cat "$f")")" '' "the approved renewal"
+		sa_cert_from "$(h_body "$(cat "$f")")" "$H_TMP/g5.new.pem"
+	fi
+done
+h_expect_eq "$(openssl x509 -in "$H_TMP/g5.new.pem" -noout -serial | cut -d= -f2)" \
+	"$(sqlite3 "$db" "select serial from devices where device_id='g5'")" "the answered certificate is the device's current one"
+echo "checked: of two renewals with one certificate in one batch, one is approved, the other refused"
+
+# The same with an OOB secret posted: the refused one is approved on it.
+sa_key g6
+cp "$H_TMP/g6.dkey" "$H_TMP/g6.key"
+post_secret g6 s6a
+out=$(h_curl -d "$(sa_body g6 s6a)" "$H_URL/idprov/provreq")
+sa_cert_from "$(h_body "$out")" "$H_TMP/g6.pem"
+post_secret g6 s6b
+renew_pair g6 s6b
+h_expect_eq 2 "$(count_status g6 Approved)" "renewal pair with an OOB secret: both approved"
+# signed_with BODY SECRET: is BODY's signature the HMAC under SECRET?
+signed_with() {
+	local body=$1 sig unsigned
+	sig=${body##*\"signature\":\"}
+	sig=${sig%\"\}}
+	unsigned="${body%\"signature\":*}\"signature\":\"\"}"
+	[ "$sig" = "$(printf '%s' "$unsigned" | openssl dgst -sha256 -hmac "$2" -binary | base64 -w0)" ]
+}
+sigs=0 empty=0
+for f in "$H_TMP/g6.r1" "$H_TMP/g6.r2"; do
+	body=$(h_body "$(cat "$f")")
+	if signed_with "$body" s6b; then sigs=$((sigs + 1)); fi
+	if signed_with "$body" ''; then empty=$((empty + 1)); fi
+done
+h_expect_eq 1 "$empty" "answers signed with the empty key (the renewal)"
+h_expect_eq 1 "$sigs" "answers signed with the OOB secret (the refused renewal, approved on it)"
+h_expect_eq 3 "$(sqlite3 "$db" "select issue_count from devices where device_id='g6'")" "g6's issue count"
+out=$(h_curl -d "$(sa_body g6 s6b)" "$H_URL/idprov/provreq")
+h_expect_contains "$(h_body "$out")" '"status":"Waiting"' "the secret was used up"
+echo "checked: a renewal refused inside its batch goes on to the OOB secret"
 h_pass
