@@ -47,7 +47,7 @@ int ctl_oob_import(int argc, char **argv)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	idprov_error_clear(&err);
-	st = idprov_file_read(a.pos[0], CTL_CSV_MAX_FILE, &data, &len, &err);
+	st = ctl_input_read(a.pos[0], CTL_CSV_MAX_FILE, &data, &len, &err);
 	if (st != IDPROV_OK) {
 		ctl_err("%s", err.msg);
 		return CTL_EXIT_BAD_INPUT;

@@ -58,7 +58,7 @@ int ctl_issue(int argc, char **argv)
 		ctl_err("%s exists; give --force to replace it", out_path);
 		return CTL_EXIT_OUTPUT;
 	}
-	if (idprov_file_read(ctl_arg(&a, "pubkey"), IDPROV_PUBKEY_PEM_MAX,
+	if (ctl_input_read(ctl_arg(&a, "pubkey"), IDPROV_PUBKEY_PEM_MAX,
 	    &pem, &pem_len, &err) != IDPROV_OK) {
 		ctl_err("%s", err.msg);
 		return CTL_EXIT_BAD_INPUT;

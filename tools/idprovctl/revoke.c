@@ -83,9 +83,11 @@ int ctl_revoke(int argc, char **argv)
 	if (reason && strlen(reason) > REASON_MAX)
 		return ctl_usage_error("revoke", "--reason is longer than %d "
 		    "bytes", REASON_MAX);
-	if (cert_file != NULL && idprov_file_read(cert_file, CERT_FILE_MAX,
-	    &pem, &pem_len, &err) != IDPROV_OK)
-		return ctl_fail("%s", err.msg);
+	if (cert_file != NULL && ctl_input_read(cert_file, CERT_FILE_MAX,
+	    &pem, &pem_len, &err) != IDPROV_OK) {
+		ctl_err("%s", err.msg);
+		return CTL_EXIT_BAD_INPUT;
+	}
 	idprov_buf_append_char(&b, '{');
 	if (a.n_pos == 1) {
 		idprov_canon_key(&b, "deviceID");

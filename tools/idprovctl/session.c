@@ -10,6 +10,7 @@
 
 #include "ctl.h"
 #include "session.h"
+#include "lib/core/fileio.h"
 
 int ctl_exit_for(idprov_status st)
 {
@@ -222,4 +223,17 @@ int ctl_path_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+idprov_status ctl_input_read(const char *path, size_t max, char **out,
+    size_t *len, idprov_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)))
+		return idprov_error_set(err, IDPROV_ERR_INVALID, "%s is a %s, "
+		    "not a regular file", path, S_ISFIFO(st.st_mode) ? "pipe" :
+		    "socket");
+	return idprov_file_read(path, max, out, len, err);
 }

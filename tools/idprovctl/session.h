@@ -64,4 +64,10 @@ void ctl_progress_end(ctl_progress *p);
 /* 1 if path exists (any kind of file). */
 int ctl_path_exists(const char *path);
 
+/* Read an input file (CSV, key, certificate) of at most max bytes, as
+ * idprov_file_read does, but refuse a pipe or socket first: opening a
+ * FIFO that has no writer would wait forever. */
+idprov_status ctl_input_read(const char *path, size_t max, char **out,
+    size_t *len, idprov_error *err);
+
 #endif
