@@ -27,19 +27,21 @@ const ctl_command ctl_commands[] = {
 	    "check a CSV of deviceID,secret[,validUntil] and upload all of it" },
 	{ { "oob", "generate" }, ctl_oob_generate,
 	    "--count N --prefix P [--start N] [--out DIR] [--upload] [--force] "
-	    "[--valid-for D | --valid-until T]",
+	    "[--quiet] [--valid-for D | --valid-until T]",
 	    "make secrets for N devices: a CSV and one QR code SVG each" },
 	{ { "status" }, ctl_status, "DEVICE [--json]",
 	    "a device's provisioning status and certificate" },
 	{ { "list" }, ctl_list,
-	    "[--pending|--approved|--revoked|--waiting|--rejected] [--json]",
+	    "[--pending|--approved|--revoked|--waiting|--rejected|--all] "
+	    "[--json]",
 	    "the devices the server knows" },
 	{ { "revoke" }, ctl_revoke,
 	    "DEVICE | --serial HEX | --certificate FILE [--reason R] [--json]",
 	    "revoke a device's certificates, or one certificate of any role "
 	    "(the CRL is updated)" },
 	{ { "issue" }, ctl_issue,
-	    "DEVICE --pubkey FILE [--out FILE] [--ip IP] [--force]",
+	    "DEVICE --pubkey FILE [--out FILE] [--ip IP] [--mac MAC] "
+	    "[--force]",
 	    "get a certificate for a device's public key, as an admin" },
 	{ { "crl" }, ctl_crl, "[--out FILE.der] [--force] [--json]",
 	    "show the server's CRL, or save it as DER" },
