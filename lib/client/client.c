@@ -325,14 +325,18 @@ discover(idprov_client *c)
 idprov_status
 idpc_resolve_server(idprov_client *c)
 {
+	idprov_status st;
+
 	if (c->server_set[0] != '\0') {
 		snprintf(c->server_used, sizeof(c->server_used), "%s",
 		    c->server_set);
 		return IDPROV_OK;
 	}
-	if (idpc_state_load_url(c, c->server_used, sizeof(c->server_used)) ==
-	    IDPROV_OK)
-		return IDPROV_OK;
+	st = idpc_state_load_url(c, c->server_used, sizeof(c->server_used));
+	/* A server.url that cannot be read (a pipe, a folder) is a damaged
+	 * state folder, said as such rather than hidden behind discovery. */
+	if (st == IDPROV_OK || st == IDPROV_ERR_IO)
+		return st;
 	idprov_error_clear(&c->err);
 	c->server_used[0] = '\0';
 #ifdef IDPROV_HAVE_DISCOVER

@@ -62,6 +62,27 @@ exists(const char *path)
 	return stat(path, &sb) == 0;
 }
 
+/*
+ * A state file that exists must be a regular file: reading a FIFO put in
+ * its place would wait forever for a writer, a device never ends.
+ * IDPROV_ERR_NOT_FOUND (no message) when it does not exist.
+ */
+static idprov_status
+regular_file(idprov_client *c, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return errno == ENOENT ? IDPROV_ERR_NOT_FOUND :
+		    idprov_error_set(&c->err, IDPROV_ERR_IO, "cannot read %s: "
+		    "%s", path, strerror(errno));
+	if (S_ISREG(sb.st_mode))
+		return IDPROV_OK;
+	return idprov_error_set(&c->err, IDPROV_ERR_IO, "%s is %s, not a "
+	    "regular file", path, S_ISDIR(sb.st_mode) ? "a folder" :
+	    S_ISFIFO(sb.st_mode) ? "a pipe" : "a device or socket");
+}
+
 /* Make a rename durable. */
 static void
 sync_dir(const char *dir)
@@ -208,7 +229,9 @@ idpc_state_recover(idprov_client *c)
 	if (!exists(c->path_key_next))
 		goto out;
 	/* A key.next.pem we cannot read is no better than none. */
-	if (idprov_key_load_file(c->path_key_next, &next, NULL) == IDPROV_OK &&
+	if (regular_file(c, c->path_key_next) == IDPROV_OK &&
+	    regular_file(c, c->path_cert) == IDPROV_OK &&
+	    idprov_key_load_file(c->path_key_next, &next, NULL) == IDPROV_OK &&
 	    idprov_cert_load_file(c->path_cert, &cert, NULL) == IDPROV_OK &&
 	    idprov_cert_matches_key(cert, next)) {
 		/* cert.pem was committed for the new key: finish. */
@@ -240,6 +263,11 @@ idpc_state_load_ca(idprov_client *c, char **pem, X509 **ca)
 
 	*pem = NULL;
 	*ca = NULL;
+	if ((st = regular_file(c, c->path_ca)) == IDPROV_ERR_NOT_FOUND)
+		return idprov_error_set(&c->err, st, "there is no %s",
+		    c->path_ca);
+	if (st != IDPROV_OK)
+		return st;
 	st = idprov_file_read(c->path_ca, PEM_MAX, &text, NULL, &c->err);
 	if (st != IDPROV_OK)
 		return st;
@@ -256,21 +284,28 @@ idpc_state_load_ca(idprov_client *c, char **pem, X509 **ca)
 idprov_status
 idpc_state_load_cert(idprov_client *c, X509 **cert)
 {
+	idprov_status st;
+
 	*cert = NULL;
-	if (!exists(c->path_cert))
-		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
-		    "this device is not provisioned: there is no %s",
-		    c->path_cert);
+	if ((st = regular_file(c, c->path_cert)) == IDPROV_ERR_NOT_FOUND)
+		return idprov_error_set(&c->err, st, "this device is not "
+		    "provisioned: there is no %s", c->path_cert);
+	if (st != IDPROV_OK)
+		return st;
 	return idprov_cert_load_file(c->path_cert, cert, &c->err);
 }
 
 idprov_status
 idpc_state_load_key(idprov_client *c, EVP_PKEY **key)
 {
+	idprov_status st;
+
 	*key = NULL;
-	if (!exists(c->path_key))
-		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
-		    "there is no device key %s", c->path_key);
+	if ((st = regular_file(c, c->path_key)) == IDPROV_ERR_NOT_FOUND)
+		return idprov_error_set(&c->err, st, "there is no device key "
+		    "%s", c->path_key);
+	if (st != IDPROV_OK)
+		return st;
 	return idprov_key_load_file(c->path_key, key, &c->err);
 }
 
@@ -280,8 +315,10 @@ idpc_state_key(idprov_client *c, EVP_PKEY **key)
 	idprov_status st;
 
 	*key = NULL;
-	if (exists(c->path_key))
+	if ((st = regular_file(c, c->path_key)) == IDPROV_OK)
 		return idprov_key_load_file(c->path_key, key, &c->err);
+	if (st != IDPROV_ERR_NOT_FOUND)
+		return st;
 	st = idprov_key_generate(IDPROV_KEY_EC_P256, key, &c->err);
 	if (st != IDPROV_OK)
 		return st;
@@ -301,9 +338,11 @@ idpc_state_load_url(idprov_client *c, char *out, size_t out_len)
 	idprov_status st;
 
 	out[0] = '\0';
-	if (!exists(c->path_url))
-		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
-		    "there is no %s", c->path_url);
+	if ((st = regular_file(c, c->path_url)) == IDPROV_ERR_NOT_FOUND)
+		return idprov_error_set(&c->err, st, "there is no %s",
+		    c->path_url);
+	if (st != IDPROV_OK)
+		return st;
 	st = idprov_file_read(c->path_url, out_len, &text, &len, &c->err);
 	if (st != IDPROV_OK)
 		return st;

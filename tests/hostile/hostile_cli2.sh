@@ -52,5 +52,53 @@ run 4 "$W/fifo is a pipe" "oob import of a FIFO" "$IDPROVCTL" oob import "$W/fif
 run 4 "$W/fifo is a pipe" "issue --pubkey a FIFO" "$IDPROVCTL" issue c-fifo --pubkey "$W/fifo" "${CONN[@]}"
 run 4 "$W/fifo is a pipe" "revoke --certificate a FIFO" "$IDPROVCTL" revoke --certificate "$W/fifo" "${CONN[@]}"
 
+# ---- idprov: a pipe in the state folder where a file was saved
+"$IDPROVCTL" oob set c-good s-good "${CONN[@]}" >/dev/null
+"$IDPROV" provision --device c-good --secret s-good --server "$H_URL" --dir "$W/good" \
+	--timeout 10s >/dev/null || h_fail "the control case: provisioning c-good failed"
+h_ok
+# a copy of the good state with FILE replaced by a FIFO
+fifo_state() {
+	rm -rf "$W/st-$1"
+	cp -a "$W/good" "$W/st-$1"
+	rm -f "$W/st-$1/$1"
+	mkfifo "$W/st-$1/$1"
+}
+for f in key.pem cert.pem ca.pem server.url; do
+	fifo_state $f
+	run 6 "$W/st-$f/$f is a pipe" "renew with $f a FIFO" "$IDPROV" renew --dir "$W/st-$f"
+	[ "$f" = cert.pem ] && continue	# provision does not read cert.pem
+	run 6 "$W/st-$f/$f is a pipe" "provision with $f a FIFO" "$IDPROV" provision \
+		--device c-good --secret s-good --dir "$W/st-$f" --timeout 3s
+done
+fifo_state cert.pem
+run 6 "$W/st-cert.pem/cert.pem is a pipe" "show with cert.pem a FIFO" "$IDPROV" show --dir "$W/st-cert.pem"
+# an unfinished key rotation that is a FIFO is no key: dropped, the renewal goes on
+rm -rf "$W/st-next"
+cp -a "$W/good" "$W/st-next"
+mkfifo "$W/st-next/key.next.pem"
+run 0 "renewed c-good" "renew with key.next.pem a FIFO" "$IDPROV" renew --dir "$W/st-next"
+[ ! -e "$W/st-next/key.next.pem" ] || h_fail "renew with key.next.pem a FIFO: the FIFO is still there"
+h_ok
+
+# ---- idprovctl against servers that misbehave (hostile_peer.py, with the
+# real server certificate: the admin's --ca trusts it)
+mkdir -p "$H_TMP/counts"
+/usr/bin/python3 "$IDPROV_SRC/tests/hostile/hostile_peer.py" --cert "$H_CA/server.pem" \
+	--key "$H_CA/server.key" --ca "$H_CA/ca.pem" --ready "$H_TMP/peer.ready" \
+	--count-dir "$H_TMP/counts" >"$H_TMP/peer.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 200); do [ -s "$H_TMP/peer.ready" ] && break; sleep 0.05; done
+[ -s "$H_TMP/peer.ready" ] || h_fail "hostile_peer.py did not start: $(tail -n 5 "$H_TMP/peer.log")"
+peer() { printf 'https://%s' "$(awk -v m="$1" '$1 == m { print $2 }' "$H_TMP/peer.ready")"; }
+PCONN=(--cert "$H_CA/admin.pem" --key "$H_CA/admin.key" --ca "$H_CA/ca.pem")
+# refusals whose body holds terminal escapes, raw (ESC, 0x9b) and as JSON
+# (\u001b, \u009b): blanked, C1 included, for every kind of command
+for m in escape jsonescape; do
+	run 1 "refused" "list, a 403 with terminal escapes ($m)" "$IDPROVCTL" list --server "$(peer $m)" "${PCONN[@]}"
+	run 1 "" "status, a 403 with terminal escapes ($m)" "$IDPROVCTL" status c-x --server "$(peer $m)" "${PCONN[@]}"
+	run 1 "" "oob set, a 403 with terminal escapes ($m)" "$IDPROVCTL" oob set c-x s --server "$(peer $m)" "${PCONN[@]}"
+done
+
 h_server_stop
 h_pass
