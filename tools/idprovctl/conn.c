@@ -330,7 +330,49 @@ idprov_status ctl_conn_request(ctl_conn *c, const char *method,
 	return IDPROV_OK;
 }
 
-/* The server's {"error":"..."} sentence, or a short excerpt of the body. */
+/* Bytes in a UTF-8 sequence led by b, 0 if b cannot lead one. */
+static size_t utf8_lead_len(unsigned char b)
+{
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xC2 && b <= 0xDF)
+		return 2;
+	if (b >= 0xE0 && b <= 0xEF)
+		return 3;
+	if (b >= 0xF0 && b <= 0xF4)
+		return 4;
+	return 0;
+}
+
+/*
+ * The server's words go to the administrator's terminal: every control
+ * character becomes a space, C0 and DEL, and C1 too (U+0080..U+009F, and
+ * any byte that is not part of UTF-8, where a raw 0x9B is CSI on many
+ * terminals).  The text only ever shrinks or keeps its length.
+ */
+static void printable_line(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t len = strlen(s), i = 0, k, n;
+
+	while (i < len) {
+		n = utf8_lead_len(u[i]);
+		for (k = 1; n > 0 && k < n; k++)
+			if (i + k >= len || (u[i + k] & 0xC0) != 0x80)
+				n = 0;
+		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f ||
+		    (n == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0)) {
+			/* blank the whole sequence, or the one bad byte */
+			memset(u + i, ' ', n ? n : 1);
+			i += n ? n : 1;
+			continue;
+		}
+		i += n;
+	}
+}
+
+/* The server's {"error":"..."} sentence, or a short excerpt of the body,
+ * on one printable line. */
 static void server_reason(const ctl_response *r, char *out, size_t size)
 {
 	json_t *j = json_loadb(r->body, r->len, 0, NULL);
@@ -338,17 +380,13 @@ static void server_reason(const ctl_response *r, char *out, size_t size)
 
 	if (j && json_is_object(j))
 		e = json_string_value(json_object_get(j, "error"));
-	if (e) {
+	if (e)
 		snprintf(out, size, "%s", e);
-	} else {
-		size_t i;
-
-		for (i = 0; i < r->len && i + 1 < size && i < 120; i++)
-			out[i] = (unsigned char)r->body[i] < 0x20 ? ' ' :
-			    r->body[i];
-		out[i] = '\0';
-	}
+	else
+		snprintf(out, size, "%.*s", (int)(r->len < 120 ? r->len : 120),
+		    r->body);
 	json_decref(j);
+	printable_line(out);
 }
 
 idprov_status ctl_conn_check(ctl_conn *c, const ctl_response *r,
