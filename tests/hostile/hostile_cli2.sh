@@ -99,6 +99,13 @@ for m in escape jsonescape; do
 	run 1 "" "status, a 403 with terminal escapes ($m)" "$IDPROVCTL" status c-x --server "$(peer $m)" "${PCONN[@]}"
 	run 1 "" "oob set, a 403 with terminal escapes ($m)" "$IDPROVCTL" oob set c-x s --server "$(peer $m)" "${PCONN[@]}"
 done
+# a 200 that is not the answer asked for: never reported as done
+for m in html array; do
+	run 1 "not the JSON" "revoke DEVICE, a 200 $m page" "$IDPROVCTL" revoke c-x --server "$(peer $m)" "${PCONN[@]}"
+	h_expect_not_contains "$OUT" "revoked c-x" "revoke DEVICE, a 200 $m page: a revocation reported"
+	run 1 "not the JSON" "revoke --serial, a 200 $m page" "$IDPROVCTL" revoke --serial 0A1B --server "$(peer $m)" "${PCONN[@]}"
+	run 1 "not the JSON" "revoke --json, a 200 $m page" "$IDPROVCTL" revoke c-x --json --server "$(peer $m)" "${PCONN[@]}"
+done
 
 h_server_stop
 h_pass

@@ -119,11 +119,16 @@ int ctl_revoke(int argc, char **argv)
 	    len, what, &r)) != 0)
 		goto out;
 	ans = json_loadb(r.body, r.len, 0, NULL);
+	/* Never report a revocation the answer does not show. */
+	if (!json_is_object(ans) || !json_is_integer(json_object_get(ans,
+	    "revoked"))) {
+		rc = ctl_fail("the server's answer to %s is not the JSON of "
+		    "docs/admin-api.md, so whether it was revoked is not known: "
+		    "look with idprovctl status or crl", what);
+		goto out;
+	}
 	if (ctl_flag(&a, "json")) {
-		if (ans)
-			ctl_print_json(ans);
-		else
-			printf("%s\n", r.body);
+		ctl_print_json(ans);
 	} else if (a.n_pos == 1) {
 		json_int_t n = ans ? json_integer_value(json_object_get(ans,
 		    "revoked")) : 0;
