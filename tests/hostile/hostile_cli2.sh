@@ -81,6 +81,20 @@ run 0 "renewed c-good" "renew with key.next.pem a FIFO" "$IDPROV" renew --dir "$
 [ ! -e "$W/st-next/key.next.pem" ] || h_fail "renew with key.next.pem a FIFO: the FIFO is still there"
 h_ok
 
+# ---- idprov: options in the wrong place, repeated, without a value: the
+# option is named (not its value), and nothing is silently dropped
+run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \
+	"$IDPROV" renew --dir "$W/good" --timeout 3s
+h_expect_not_contains "$OUT" '"3s"' "renew --timeout 3s: the value named as the option"
+run 2 "--timeout needs a value" "provision --timeout at the end" "$IDPROV" provision --device c-x \
+	--secret s --dir "$W/s2" --timeout
+run 2 "--device is given twice" "provision --device twice" "$IDPROV" provision --device c-a \
+	--device c-b --secret s --server "$H_URL" --dir "$W/s2" --timeout 3s
+run 2 "--secret is not one of this command's" "show --secret" "$IDPROV" show --dir "$W/good" --secret s
+run 2 "unknown option \"--bogus\"" "an unknown option" "$IDPROV" provision --bogus
+[ ! -e "$W/s2" ] || h_fail "a refused command line created the state folder $W/s2"
+h_ok
+
 # ---- idprovctl against servers that misbehave (hostile_peer.py, with the
 # real server certificate: the admin's --ca trusts it)
 mkdir -p "$H_TMP/counts"

@@ -49,11 +49,24 @@ letter(int opt)
 	}
 }
 
+/* "timeout" for the value getopt_long returns for --timeout. */
+static const char *
+long_name(int opt)
+{
+	const struct option *lo;
+
+	for (lo = long_opts; lo->name != NULL; lo++)
+		if (lo->val == opt)
+			return lo->name;
+	return NULL;
+}
+
 int
 tool_parse(int argc, char **argv, const char *accepted, tool_opts *o,
     void (*usage)(void))
 {
 	idprov_error err;
+	char seen[OPT_ONCE + 1] = { 0 };
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -64,11 +77,30 @@ tool_parse(int argc, char **argv, const char *accepted, tool_opts *o,
 			usage();
 			return -1;
 		}
-		if (opt == '?' || opt == ':' ||
-		    strchr(accepted, letter(opt)) == NULL) {
-			fprintf(stderr, "idprov %s: unknown or misplaced option "
-			    "\"%s\" (--help lists the options)\n", argv[0],
+		/* Name the option, not its value: argv[optind - 1] is the
+		 * value of an option that takes one. */
+		if (opt == '?' && optopt != 0 && long_name(optopt) != NULL &&
+		    strncmp(argv[optind - 1], "--", 2) == 0) {
+			fprintf(stderr, "idprov %s: the option --%s needs a "
+			    "value\n", argv[0], long_name(optopt));
+			return EXIT_USAGE;
+		}
+		if (opt == '?' || opt == ':') {
+			fprintf(stderr, "idprov %s: unknown option \"%s\" "
+			    "(--help lists the options)\n", argv[0],
 			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		if (strchr(accepted, letter(opt)) == NULL) {
+			fprintf(stderr, "idprov %s: the option --%s is not one "
+			    "of this command's (--help lists them)\n", argv[0],
+			    long_name(opt));
+			return EXIT_USAGE;
+		}
+		/* Given twice is a mistake to say, not a value to drop. */
+		if (seen[opt]++) {
+			fprintf(stderr, "idprov %s: the option --%s is given "
+			    "twice\n", argv[0], long_name(opt));
 			return EXIT_USAGE;
 		}
 		switch (opt) {
