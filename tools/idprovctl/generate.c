@@ -136,6 +136,20 @@ static int write_failed(const idprov_error *err, const char *dir,
 	return CTL_EXIT_OUTPUT;
 }
 
+/*
+ * A copy of --out without trailing slashes, so that the README's
+ * "--out batch-7/" reports batch-7/secrets.csv, not batch-7//secrets.csv.
+ * "/" stays "/".  NULL when out of memory.
+ */
+static char *folder_name(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strndup(dir, n);
+}
+
 int ctl_oob_generate(int argc, char **argv)
 {
 	const char *prefix, *dir;
@@ -143,6 +157,7 @@ int ctl_oob_generate(int argc, char **argv)
 	ctl_conn *conn = NULL;
 	ctl_upload_result res;
 	char until[32], path[PATH_MAX];
+	char *dir_copy = NULL;
 	long count, start = 1;
 	int digits, rc, force, made_dir = 0;
 	long written = 0;	/* SVGs of this batch on disk */
@@ -207,6 +222,11 @@ int ctl_oob_generate(int argc, char **argv)
 		}
 	}
 
+	if (!(dir_copy = folder_name(dir))) {
+		rc = ctl_fail("out of memory");
+		goto out;
+	}
+	dir = dir_copy;
 	/* Refuse before writing anything, so a batch is never half replaced. */
 	made_dir = !ctl_path_exists(dir);
 	if (idprov_mkdir_p(dir, 0700, &err) != IDPROV_OK) {
@@ -301,6 +321,7 @@ out:
 	}
 	rows_free(rows, (size_t)count);
 	free(fresh);
+	free(dir_copy);
 	ctl_conn_close(conn);
 	return rc;
 }
