@@ -81,6 +81,28 @@ run 0 "renewed c-good" "renew with key.next.pem a FIFO" "$IDPROV" renew --dir "$
 [ ! -e "$W/st-next/key.next.pem" ] || h_fail "renew with key.next.pem a FIFO: the FIFO is still there"
 h_ok
 
+# ---- idprovctl: admin certificates and keys that cannot work
+openssl ecparam -name prime256v1 -genkey -noout -out "$W/adm2.key" 2>/dev/null
+openssl req -new -key "$W/adm2.key" -subj "/OU=admin/CN=adm2" -out "$W/adm2.csr" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n' >"$W/adm2.ext"
+# a negative -days: notAfter a day before now
+openssl x509 -req -in "$W/adm2.csr" -CA "$H_CA/ca.pem" -CAkey "$H_CA/ca.key" -days -1 \
+	-extfile "$W/adm2.ext" -out "$W/adm2-expired.pem" 2>/dev/null || h_fail "openssl could not make an expired certificate"
+run 4 "adm2-expired.pem expired at" "an expired admin certificate (signed by the right CA)" \
+	"$IDPROVCTL" list --server "$H_URL" --cert "$W/adm2-expired.pem" --key "$W/adm2.key" --ca "$H_CA/ca.pem"
+h_expect_not_contains "$OUT" "not signed by" "an expired admin certificate: blamed on its CA"
+openssl genrsa -out "$W/rsa.key" 2048 2>/dev/null
+openssl genpkey -algorithm ed25519 -out "$W/ed.key" 2>/dev/null
+run 4 "does not belong to the certificate" "an RSA key for the admin certificate" \
+	"$IDPROVCTL" list --server "$H_URL" --cert "$H_CA/admin.pem" --key "$W/rsa.key" --ca "$H_CA/ca.pem"
+run 4 "does not belong to the certificate" "an Ed25519 key for the admin certificate" \
+	"$IDPROVCTL" list --server "$H_URL" --cert "$H_CA/admin.pem" --key "$W/ed.key" --ca "$H_CA/ca.pem"
+run 4 "holds no PEM certificate" "a key given as the admin certificate" \
+	"$IDPROVCTL" list --server "$H_URL" --cert "$H_CA/admin.key" --key "$H_CA/admin.key" --ca "$H_CA/ca.pem"
+head -c 300 "$H_CA/admin.pem" >"$W/cut.pem"
+run 4 "holds no PEM certificate" "a truncated admin certificate" \
+	"$IDPROVCTL" list --server "$H_URL" --cert "$W/cut.pem" --key "$H_CA/admin.key" --ca "$H_CA/ca.pem"
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <curl/curl.h>
@@ -15,6 +16,7 @@
 #include "lib/core/crypto.h"
 #include "lib/core/fileio.h"
 #include "lib/core/servercert.h"
+#include "lib/core/timeutil.h"
 
 #define MAX_RESPONSE (16u << 20)
 
@@ -158,8 +160,24 @@ static idprov_status check_files(const ctl_settings *s, char *ou,
 		    "cannot use the certificate %s: %s", s->cert, why.msg);
 		goto out;
 	}
-	if (idprov_cert_get_info(cert, &info, &why) == IDPROV_OK)
+	if (idprov_cert_get_info(cert, &info, &why) == IDPROV_OK) {
+		time_t now = time(NULL);
+		char when[21];
+
 		snprintf(ou, ou_size, "%s", info.ou);
+		/* Said here: the server's handshake alert would be blamed on
+		 * the CA below, as the verify fails on the dates too. */
+		if (info.not_after < now || info.not_before > now) {
+			idprov_time_format(info.not_after < now ?
+			    info.not_after : info.not_before, when);
+			st = idprov_error_set(err, IDPROV_ERR_INVALID,
+			    "the certificate %s %s %s: an admin certificate "
+			    "valid now is needed (idprovctl ca init --keep-ca "
+			    "makes a new one)", s->cert, info.not_after < now ?
+			    "expired at" : "is not valid before", when);
+			goto out;
+		}
+	}
 	/* Usually one CA signs both the server's and the admin's certificate;
 	 * knowing ours is not from it explains a refused handshake later. */
 	*off_ca = s->ca[0] && idprov_cert_load_file(s->ca, &ca, &why) ==
