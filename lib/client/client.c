@@ -35,8 +35,8 @@ device_id_from_cert(idprov_client *c)
 	st = idpc_state_load_cert(c, &cert);
 	if (st == IDPROV_ERR_NOT_FOUND)
 		return idprov_error_set(&c->err, IDPROV_ERR_NOT_FOUND,
-		    "no deviceID given and no %s to take it from",
-		    c->path_cert);
+		    "this device is not provisioned: there is no %s (to "
+		    "take the deviceID from)", c->path_cert);
 	if (st != IDPROV_OK)
 		return st;
 	st = idprov_cert_get_info(cert, &ci, &c->err);
