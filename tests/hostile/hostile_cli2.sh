@@ -103,6 +103,31 @@ head -c 300 "$H_CA/admin.pem" >"$W/cut.pem"
 run 4 "holds no PEM certificate" "a truncated admin certificate" \
 	"$IDPROVCTL" list --server "$H_URL" --cert "$W/cut.pem" --key "$H_CA/admin.key" --ca "$H_CA/ca.pem"
 
+# ---- idprovctl ca init stopped by SIGTERM at 20 moments across its run
+# (about 0.1 s): each time the folder holds the whole set or nothing of
+# it, never a hidden staging folder (with a CA key in it), never part of
+# the six files.  Whether a given moment falls inside the writes depends
+# on the machine; spread over the run, some do.
+mkdir -p "$W/sig"
+for i in $(seq 0 19); do
+	d="$W/sig/ca$i"
+	"$IDPROVCTL" ca init --dir "$d" >/dev/null 2>&1 &
+	p=$!
+	sleep "0.$(printf '%03d' $((i * 6)))"
+	kill -TERM "$p" 2>/dev/null || true
+	wait "$p" || true
+	if [ -e "$d" ]; then
+		got=$(ls -A "$d" | tr '\n' ' ')
+		case "$got" in
+		"" | "admin.key admin.pem ca.key ca.pem server.key server.pem ") h_ok ;;
+		*) h_fail "ca init stopped by SIGTERM after ${i}x6 ms: expected all six files or none, found: $got" ;;
+		esac
+		[ -z "$(find "$d" -perm /077 -name '*.key')" ] || h_fail "ca init stopped by SIGTERM: a key readable by others in $d"
+		h_ok
+	fi
+done
+echo "ok: ca init stopped by SIGTERM at 20 moments: the whole set or nothing each time"
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \

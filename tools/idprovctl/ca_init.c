@@ -22,6 +22,7 @@
 #include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -466,9 +467,19 @@ ctl_ca_init(int argc, char **argv)
 	const char *cn = NULL;
 	size_t i, first, moved = 0;
 	int rc, e, made_dir = 0;
+	sigset_t stop_sigs, old_sigs;
 
 	memset(&hosts, 0, sizeof(hosts));
 	idprov_error_clear(&err);
+	/* A Ctrl-C or SIGTERM waits until the folder holds the whole new set
+	 * or none of it: killed part way, the staging folder (with ca.key)
+	 * or half of the renames would stay behind. */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGHUP);
+	sigaddset(&stop_sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop_sigs, &old_sigs);
 	if ((rc = parse_args(argc, argv, &o)) != 0 ||
 	    (rc = hosts_build(o.hosts, &hosts, &cn)) != 0)
 		goto out;
@@ -656,5 +667,7 @@ out:
 	X509_free(srv);
 	X509_free(adm);
 	free(hosts.given);
+	fflush(stdout);
+	sigprocmask(SIG_SETMASK, &old_sigs, NULL);
 	return rc;
 }
