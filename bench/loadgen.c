@@ -7,12 +7,18 @@
  *   idprov-loadgen --mode provision --port P --ca CA.pem \
  *       --admin-cert admin.pem --admin-key admin.key \
  *       [--concurrency 16] [--count 5000] [--seconds 20]
+ *   idprov-loadgen --mode renew (same options as provision)
  *   idprov-loadgen --mode get --port P [--path /] [--concurrency 16] ...
  *
  * provision: keys and OOB secrets are made before the clock starts; the
  * secrets are posted in bulk (POST /idprov/admin/oobsecrets, chunks under
  * 64 KiB).  Each operation: connect, handshake, signed provisioning
  * request (lib/core), response parsed and its signature verified.
+ * renew: every device is provisioned first (not timed); then each
+ * operation is a renewal as a provisioned device makes it: a new TLS
+ * connection with its certificate (mutual TLS), the server's chain
+ * verified against the CA it now has, a request signed with the empty
+ * key, Approved checked and signed with the empty key (WIRE.md).
  * get: connect, handshake, GET path, 200 expected.
  *
  * Prints one line of key=value results.  Every loop is bounded by both
@@ -34,6 +40,7 @@
 #include <sys/socket.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
@@ -51,6 +58,8 @@ typedef struct lg_device {
 	char id[32];
 	char secret[40];
 	char *pub_pem;
+	EVP_PKEY *key;		/* renew: the device's key and certificate */
+	X509 *cert;
 } lg_device;
 
 typedef struct lg {
@@ -68,6 +77,9 @@ typedef struct lg {
 	struct sockaddr_in addr;
 	SSL_CTX *ctx;		/* devices: no client certificate */
 	SSL_CTX *admin_ctx;
+	SSL_CTX *renew_ctx;	/* devices that have the CA; certificate
+				 * set per connection */
+	int renewing;		/* renew: 0 while provisioning first */
 	lg_device *devs;
 	atomic_long next;	/* next operation (index into devs) */
 	atomic_long ok, errors;
@@ -97,8 +109,9 @@ note_error(lg *g, const char *what)
 
 /* ---- one HTTPS exchange on a fresh connection ---- */
 
+/* A TLS connection; with cert and key (not NULL) as client certificate. */
 static SSL *
-tls_connect(lg *g, SSL_CTX *ctx, int *fd_out)
+tls_connect(lg *g, SSL_CTX *ctx, X509 *cert, EVP_PKEY *key, int *fd_out)
 {
 	int fd, one = 1;
 	SSL *ssl;
@@ -113,7 +126,8 @@ tls_connect(lg *g, SSL_CTX *ctx, int *fd_out)
 		return NULL;
 	}
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1 ||
-	    SSL_connect(ssl) != 1) {
+	    (cert != NULL && (SSL_use_certificate(ssl, cert) != 1 ||
+	    SSL_use_PrivateKey(ssl, key) != 1)) || SSL_connect(ssl) != 1) {
 		SSL_free(ssl);
 		close(fd);
 		ERR_clear_error();
@@ -208,7 +222,7 @@ op_get(lg *g, char *buf, size_t bufsz)
 
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "Connection: close\r\n\r\n", g->path, g->host);
-	if ((ssl = tls_connect(g, g->ctx, &fd)) == NULL) {
+	if ((ssl = tls_connect(g, g->ctx, NULL, NULL, &fd)) == NULL) {
 		note_error(g, "connect or TLS handshake failed");
 		return -1;
 	}
@@ -222,12 +236,31 @@ op_get(lg *g, char *buf, size_t bufsz)
 	return rc;
 }
 
+/* The certificate of an Approved answer, kept for renewals. */
 static int
-op_provision(lg *g, lg_device *d, char *buf, size_t bufsz)
+keep_cert(lg_device *d, const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+
+	X509_free(d->cert);
+	d->cert = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	return d->cert != NULL ? 0 : -1;
+}
+
+/*
+ * A provisioning (renew 0: signed with the device's OOB secret, no
+ * client certificate) or a renewal (renew 1: the device's certificate,
+ * the server verified, signed with the empty key).  The certificate is
+ * kept when g is provisioning before renewals.
+ */
+static int
+op_provision(lg *g, lg_device *d, int renew, char *buf, size_t bufsz)
 {
 	idprov_prov_request m = { 0 };
 	idprov_prov_response r = { 0 };
 	char *json = NULL, *req = NULL, *body;
+	const char *key = renew ? "" : d->secret;
 	size_t jlen = 0, blen, rlen;
 	int fd = -1, code = 0, rc = -1, n;
 	SSL *ssl = NULL;
@@ -236,7 +269,7 @@ op_provision(lg *g, lg_device *d, char *buf, size_t bufsz)
 	m.ip = "127.0.0.1";
 	m.mac = "";
 	m.public_key_pem = d->pub_pem;
-	if (idprov_prov_request_sign(&m, d->secret, strlen(d->secret), NULL) !=
+	if (idprov_prov_request_sign(&m, key, strlen(key), NULL) !=
 	    IDPROV_OK || (json = idprov_prov_request_write(&m, &jlen)) == NULL) {
 		note_error(g, "cannot sign the provisioning request");
 		goto out;
@@ -250,7 +283,8 @@ op_provision(lg *g, lg_device *d, char *buf, size_t bufsz)
 	if (n < 0 || (size_t)n + jlen >= rlen)
 		goto out;
 	memcpy(req + n, json, jlen);
-	if ((ssl = tls_connect(g, g->ctx, &fd)) == NULL) {
+	if ((ssl = renew ? tls_connect(g, g->renew_ctx, d->cert, d->key, &fd) :
+	    tls_connect(g, g->ctx, NULL, NULL, &fd)) == NULL) {
 		note_error(g, "connect or TLS handshake failed");
 		goto out;
 	}
@@ -268,9 +302,14 @@ op_provision(lg *g, lg_device *d, char *buf, size_t bufsz)
 		note_error(g, "the provisioning response is not Approved");
 		goto out;
 	}
-	if (idprov_prov_response_verify(&r, d->secret, strlen(d->secret),
-	    NULL) != IDPROV_OK) {
+	if (idprov_prov_response_verify(&r, key, strlen(key), NULL) !=
+	    IDPROV_OK) {
 		note_error(g, "the provisioning response signature is wrong");
+		goto out;
+	}
+	if (strcmp(g->mode, "renew") == 0 && !g->renewing &&
+	    keep_cert(d, r.client_cert) != 0) {
+		note_error(g, "the issued certificate cannot be read");
 		goto out;
 	}
 	rc = 0;
@@ -306,7 +345,8 @@ worker(void *arg)
 		if (strcmp(g->mode, "get") == 0)
 			rc = op_get(g, buf, LG_RESP_MAX);
 		else
-			rc = op_provision(g, &g->devs[i], buf, LG_RESP_MAX);
+			rc = op_provision(g, &g->devs[i], g->renewing, buf,
+			    LG_RESP_MAX);
 		if (rc == 0) {
 			g->lat[i] = (now_s() - t0) * 1000.0;
 			atomic_fetch_add(&g->ok, 1);
@@ -343,7 +383,7 @@ make_devices(lg *g)
 		    IDPROV_OK || idprov_key_public_pem(key, &d->pub_pem, NULL) !=
 		    IDPROV_OK)
 			return -1;
-		EVP_PKEY_free(key);
+		d->key = key;	/* a renewal's client certificate key */
 		key = NULL;
 	}
 	return 0;
@@ -379,7 +419,8 @@ post_secrets(lg *g)
 		    "Content-Length: %zu\r\nConnection: close\r\n\r\n", g->host,
 		    len);
 		memcpy(req + n, body, len);
-		if ((ssl = tls_connect(g, g->admin_ctx, &fd)) == NULL) {
+		if ((ssl = tls_connect(g, g->admin_ctx, NULL, NULL, &fd)) ==
+		    NULL) {
 			fprintf(stderr, "loadgen: cannot connect with the admin "
 			    "certificate\n");
 			goto out;
@@ -409,8 +450,11 @@ accept_chain(X509_STORE_CTX *store, void *arg)
 	return 1;
 }
 
+/* verify: check the server's chain against --ca and its address (the
+ * admin, and a device that has the CA; a device's first contact does
+ * not, WIRE.md "Trust"). */
 static SSL_CTX *
-client_ctx(const lg *g, const char *cert, const char *key)
+client_ctx(const lg *g, const char *cert, const char *key, int verify)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
@@ -422,10 +466,13 @@ client_ctx(const lg *g, const char *cert, const char *key)
 	SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
 	/* A device has no CA before its first provisioning (leap of faith,
 	 * WIRE.md "Trust"), so it does not verify; the admin does. */
-	if (cert != NULL) {
+	if (verify) {
 		if (SSL_CTX_load_verify_locations(ctx, g->ca, NULL) != 1 ||
-		    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
-		    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		    X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ctx),
+		    g->host) != 1 || (cert != NULL &&
+		    (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+		    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) !=
+		    1))) {
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
@@ -505,15 +552,37 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* All the devices' operations on --concurrency threads, until --count or
+ * --seconds; 0 when every thread started. */
+static int
+run_threads(lg *g)
+{
+	pthread_t th[LG_MAX_THREADS];
+	int t, started = 0;
+
+	atomic_store(&g->next, 0);
+	atomic_store(&g->ok, 0);
+	atomic_store(&g->errors, 0);
+	g->deadline = now_s() + g->seconds;
+	for (t = 0; t < g->concurrency; t++) {
+		if (pthread_create(&th[t], NULL, worker, g) != 0)
+			break;
+		started++;
+	}
+	for (t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	return started == g->concurrency ? 0 : -1;
+}
+
 static void
 usage(FILE *f)
 {
-	fputs("usage: idprov-loadgen --mode provision|get --port PORT "
+	fputs("usage: idprov-loadgen --mode provision|renew|get --port PORT "
 	    "[--host 127.0.0.1]\n"
 	    "  [--concurrency 16] [--count 5000] [--seconds 20] [--path /]\n"
 	    "  [--ca CA.pem --admin-cert admin.pem --admin-key admin.key] "
-	    "(provision)\n"
-	    "  [--prefix bench] device ID prefix (provision)\n"
+	    "(provision, renew)\n"
+	    "  [--prefix bench] device ID prefix (provision, renew)\n"
 	    "  [--server-pid PID[,PID...]] report the server's CPU time "
 	    "per operation\n", f);
 }
@@ -537,11 +606,10 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	pthread_t th[LG_MAX_THREADS];
 	lg g;
 	double t0, elapsed, *sorted, cpu0, cpu1, self0, self1;
 	long i, nok = 0;
-	int opt, t, started = 0;
+	int opt, signed_mode;
 
 	memset(&g, 0, sizeof(g));
 	g.mode = "provision";
@@ -570,12 +638,13 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if ((strcmp(g.mode, "get") != 0 && strcmp(g.mode, "provision") != 0) ||
+	signed_mode = strcmp(g.mode, "provision") == 0 ||
+	    strcmp(g.mode, "renew") == 0;
+	if ((strcmp(g.mode, "get") != 0 && !signed_mode) ||
 	    g.port <= 0 || g.port > 65535 || g.concurrency < 1 ||
 	    g.concurrency > LG_MAX_THREADS || g.count < 1 ||
-	    g.count > 10000000 || g.seconds <= 0 || (strcmp(g.mode,
-	    "provision") == 0 && (g.ca == NULL || g.admin_cert == NULL ||
-	    g.admin_key == NULL))) {
+	    g.count > 10000000 || g.seconds <= 0 || (signed_mode &&
+	    (g.ca == NULL || g.admin_cert == NULL || g.admin_key == NULL))) {
 		usage(stderr);
 		return 2;
 	}
@@ -585,14 +654,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "loadgen: --host must be an IPv4 address\n");
 		return 2;
 	}
-	if ((g.ctx = client_ctx(&g, NULL, NULL)) == NULL ||
+	if ((g.ctx = client_ctx(&g, NULL, NULL, 0)) == NULL ||
 	    (g.lat = calloc((size_t)g.count, sizeof(double))) == NULL) {
 		fprintf(stderr, "loadgen: cannot set up TLS\n");
 		return 1;
 	}
-	if (strcmp(g.mode, "provision") == 0) {
+	if (signed_mode) {
 		if ((g.admin_ctx = client_ctx(&g, g.admin_cert,
-		    g.admin_key)) == NULL) {
+		    g.admin_key, 1)) == NULL ||
+		    (g.renew_ctx = client_ctx(&g, NULL, NULL, 1)) == NULL) {
 			fprintf(stderr, "loadgen: cannot load the admin "
 			    "certificate %s\n", g.admin_cert);
 			return 1;
@@ -604,18 +674,23 @@ main(int argc, char **argv)
 		if (post_secrets(&g) != 0)
 			return 1;
 	}
+	/* Renewals need provisioned devices: provision them all first,
+	 * outside the clock. */
+	if (strcmp(g.mode, "renew") == 0) {
+		if (run_threads(&g) != 0 || atomic_load(&g.ok) != g.count) {
+			fprintf(stderr, "loadgen: provisioning before the "
+			    "renewals failed (%ld of %ld): %s\n",
+			    atomic_load(&g.ok), g.count, g.first_error);
+			return 1;
+		}
+		g.renewing = 1;
+	}
 
 	cpu0 = server_cpu_ms(g.server_pids);
 	self0 = self_cpu_ms();
 	t0 = now_s();
-	g.deadline = t0 + g.seconds;
-	for (t = 0; t < g.concurrency; t++) {
-		if (pthread_create(&th[t], NULL, worker, &g) != 0)
-			break;
-		started++;
-	}
-	for (t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
+	if (run_threads(&g) != 0)
+		note_error(&g, "not every thread started");
 	elapsed = now_s() - t0;
 	self1 = self_cpu_ms();
 	cpu1 = server_cpu_ms(g.server_pids);
@@ -642,11 +717,15 @@ main(int argc, char **argv)
 	if (g.first_error[0] != '\0')
 		fprintf(stderr, "loadgen: first error: %s\n", g.first_error);
 	free(sorted);
-	for (i = 0; g.devs != NULL && i < g.count; i++)
+	for (i = 0; g.devs != NULL && i < g.count; i++) {
 		free(g.devs[i].pub_pem);
+		EVP_PKEY_free(g.devs[i].key);
+		X509_free(g.devs[i].cert);
+	}
 	free(g.devs);
 	free(g.lat);
 	SSL_CTX_free(g.ctx);
 	SSL_CTX_free(g.admin_ctx);
+	SSL_CTX_free(g.renew_ctx);
 	return atomic_load(&g.errors) == 0 && atomic_load(&g.ok) > 0 ? 0 : 1;
 }

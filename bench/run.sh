@@ -8,8 +8,8 @@
 #       X25519 key exchange + two ECDSA P-256 signatures (the handshake's
 #       CertificateVerify and the issued certificate).
 # The machine is shared, so both servers run side by side and are measured
-# in alternation, BENCH_ROUNDS times (idprovd provisioning, idprovd GET,
-# nginx GET in each round); the figures are medians over the rounds and
+# in alternation, BENCH_ROUNDS times (idprovd provisioning, idprovd
+# renewal, idprovd GET, nginx GET in each round); the figures are medians over the rounds and
 # the ratio is the median of the per-round ratios (each pair of runs under
 # about the same background load).
 #
@@ -74,6 +74,9 @@ grep -q 'BEGIN CERTIFICATE' "$tmp/served-chain.pem" ||
 echo "bench: idprovd sends $(grep -c 'BEGIN CERTIFICATE' "$tmp/served-chain.pem") certificate(s); nginx is given the same chain"
 lg_prov=("$loadgen" --mode provision --port "$port" --ca "$tmp/ca/ca.pem"
 	--admin-cert "$tmp/ca/admin.pem" --admin-key "$tmp/ca/admin.key")
+# Renewals: the devices are provisioned first, outside the clock.
+lg_renew=("$loadgen" --mode renew --port "$port" --ca "$tmp/ca/ca.pem"
+	--admin-cert "$tmp/ca/admin.pem" --admin-key "$tmp/ca/admin.key")
 
 # ---- nginx: same certificate chain, TLS 1.3, X25519 ----
 nport=$(free_port)
@@ -120,6 +123,9 @@ for r in $(seq "$rounds"); do
 	prov=$("${lg_prov[@]}" --concurrency "$conc" --count "$count" --seconds "$secs" \
 		--prefix "bench$r" --server-pid "$server_pid" | tr '\n' ' ')
 	echo "round $r idprovd provisioning: $prov"
+	ren=$("${lg_renew[@]}" --concurrency "$conc" --count "$count" --seconds "$secs" \
+		--prefix "renew$r" --server-pid "$server_pid" | tr '\n' ' ')
+	echo "round $r idprovd renewal: $ren"
 	dir=$("$loadgen" --mode get --path /idprov/directory --port "$port" --concurrency "$conc" \
 		--count "$count" --seconds "$secs" --server-pid "$server_pid" | tr '\n' ' ')
 	echo "round $r idprovd GET /idprov/directory: $dir"
@@ -128,6 +134,7 @@ for r in $(seq "$rounds"); do
 	echo "round $r nginx GET / (static 200): $ngx"
 	for f in rate p50_ms p99_ms errors server_cpu_ms_per_op client_cpu_ms_per_op; do
 		echo "prov $f $(echo "$prov" | field "$f")"
+		echo "ren $f $(echo "$ren" | field "$f")"
 		echo "dir $f $(echo "$dir" | field "$f")"
 		echo "ngx $f $(echo "$ngx" | field "$f")"
 	done >>"$tmp/results"
@@ -161,11 +168,14 @@ total() { awk -v k="$1 $2" '$1 " " $2 == k { s += $3 } END { print s + 0 }' "$tm
 awk -v r="$(med prov rate)" -v p50="$(med prov p50_ms)" -v p99="$(med prov p99_ms)" \
 	-v c="$(med prov server_cpu_ms_per_op)" -v cc="$(med prov client_cpu_ms_per_op)" \
 	-v e="$(total prov errors)" -v dr="$(med dir rate)" -v dc="$(med dir server_cpu_ms_per_op)" \
+	-v rr="$(med ren rate)" -v rp50="$(med ren p50_ms)" -v rc="$(med ren server_cpu_ms_per_op)" \
+	-v rcc="$(med ren client_cpu_ms_per_op)" -v re="$(total ren errors)" \
 	-v nr="$(med ngx rate)" -v nc="$(med ngx server_cpu_ms_per_op)" \
 	-v ncc="$(med ngx client_cpu_ms_per_op)" -v ratio="$(med ratio rate)" -v f="$floor_ms" \
 	-v rounds="$rounds" 'BEGIN {
 	printf "\n==== summary (medians of %d rounds) ====\n", rounds
 	printf "idprovd: %.0f provisionings/s (errors %d), p50 %.2f ms, p99 %.2f ms, server CPU %.3f ms per provisioning\n", r, e, p50, p99, c
+	printf "idprovd: %.0f renewals/s (errors %d), p50 %.2f ms, server CPU %.3f ms per renewal (load generator %.3f ms)\n", rr, re, rp50, rc, rcc
 	printf "idprovd: %.0f GET /idprov/directory per s, server CPU %.3f ms per request\n", dr, dc
 	printf "nginx:   %.0f static HTTPS requests/s, server CPU %.3f ms per request\n", nr, nc
 	printf "client:  load generator CPU %.3f ms per provisioning, %.3f ms per nginx request\n", cc, ncc
