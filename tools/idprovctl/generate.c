@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,33 @@ static const ctl_opt own[] = {
 	{ "valid-until", 1 },
 	{ NULL, 0 }
 };
+
+/* The signal that asked this run to stop while it writes the batch. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* Catch the stop signals (on = 1) while the batch is written, so a Ctrl-C
+ * removes the batch's files instead of leaving QR codes whose secrets
+ * are in no CSV; or put back what was there (on = 0). */
+static void catch_stops(int on, struct sigaction old[3])
+{
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++) {
+		if (on)
+			sigaction(sigs[i], &sa, &old[i]);
+		else
+			sigaction(sigs[i], &old[i], NULL);
+	}
+}
 
 static int prefix_ok(const char *p)
 {
@@ -166,6 +194,8 @@ int ctl_oob_generate(int argc, char **argv)
 	idprov_error err;
 	char *text = NULL;
 	size_t len = 0;
+	struct sigaction old_sa[3];
+	int caught = 0;
 
 	if ((rc = ctl_session_args("oob generate", argc, argv, own, 0, 0,
 	    &a)) != 0)
@@ -256,6 +286,8 @@ int ctl_oob_generate(int argc, char **argv)
 		rc = ctl_fail("out of memory");
 		goto out;
 	}
+	catch_stops(1, old_sa);
+	caught = 1;
 	for (long i = 0; i < count; i++) {
 		char *payload = ctl_qr_payload(rows[i].device_id,
 		    rows[i].secret);
@@ -282,6 +314,9 @@ int ctl_oob_generate(int argc, char **argv)
 			OPENSSL_cleanse(svg, svg_len);
 		}
 		free(svg);
+		if (st == IDPROV_OK && stop_signal)
+			st = idprov_error_set(&err, IDPROV_ERR_IO, "stopped by "
+			    "signal %d", (int)stop_signal);
 		if (st != IDPROV_OK) {
 			rc = write_failed(&err, dir, rows, fresh, written,
 			    made_dir);
@@ -299,6 +334,11 @@ int ctl_oob_generate(int argc, char **argv)
 		rc = write_failed(&err, dir, rows, fresh, written, made_dir);
 		goto out;
 	}
+	/* The batch is whole: a stop from now on ends the run as usual. */
+	catch_stops(0, old_sa);
+	caught = 0;
+	if (stop_signal)
+		raise(stop_signal);
 	printf("generated %ld secret%s: %s and %ld QR code%s (%s%0*ld.svg ... "
 	    "%s%0*ld.svg) in %s\n", count, count == 1 ? "" : "s", path, count,
 	    count == 1 ? "" : "s", prefix, digits, start, prefix, digits,
@@ -323,5 +363,11 @@ out:
 	free(fresh);
 	free(dir_copy);
 	ctl_conn_close(conn);
+	if (caught) {
+		/* What was written is removed: end as the signal would have. */
+		catch_stops(0, old_sa);
+		if (stop_signal)
+			raise(stop_signal);
+	}
 	return rc;
 }
