@@ -137,14 +137,18 @@ discard_staged(idprov_client *c)
 }
 
 /*
- * The temporary files of a staged file's save that a crash left behind:
- * fileio.c names them "." + the file name + "." + 6 characters.
+ * The temporary files of a save that a crash or a kill left behind, of a
+ * staged file or of one saved in place (key.pem, key.next.pem, cert.pem,
+ * each saved under the lock): fileio.c names them "." + the file name +
+ * "." + 6 characters.
  */
 static int
 is_staging_temp(const char *name)
 {
 	static const char *const staged[] = {
-		"..ca.pem.new.", "..server.url.new.", "..cert.pem.new."
+		"..ca.pem.new.", "..server.url.new.", "..cert.pem.new.",
+		/* saved in place, under the lock too (a kill mid-save) */
+		".key.pem.", ".key.next.pem.", ".cert.pem."
 	};
 	size_t i, n;
 
@@ -313,20 +317,27 @@ idprov_status
 idpc_state_key(idprov_client *c, EVP_PKEY **key)
 {
 	idprov_status st;
+	/* Two runs on one folder must not each make and save a key, the
+	 * second replacing the one the first asks a certificate for. */
+	int lock = lock_state(c);
 
 	*key = NULL;
-	if ((st = regular_file(c, c->path_key)) == IDPROV_OK)
-		return idprov_key_load_file(c->path_key, key, &c->err);
+	if ((st = regular_file(c, c->path_key)) == IDPROV_OK) {
+		st = idprov_key_load_file(c->path_key, key, &c->err);
+		goto out;
+	}
 	if (st != IDPROV_ERR_NOT_FOUND)
-		return st;
+		goto out;
 	st = idprov_key_generate(IDPROV_KEY_EC_P256, key, &c->err);
 	if (st != IDPROV_OK)
-		return st;
+		goto out;
 	st = idprov_key_save_file(c->path_key, *key, &c->err);
 	if (st != IDPROV_OK) {
 		EVP_PKEY_free(*key);
 		*key = NULL;
 	}
+out:
+	unlock_state(lock);
 	return st;
 }
 
@@ -419,17 +430,24 @@ idprov_status
 idpc_state_save_renewed(idprov_client *c, X509 *cert, EVP_PKEY *new_key)
 {
 	idprov_status st;
+	/* Under the lock, so recovery never takes our half-saved file for
+	 * one a killed run left. */
+	int lock = lock_state(c);
 
-	if (new_key == NULL)
-		return idprov_cert_save_file(c->path_cert, cert, &c->err);
-	st = idprov_key_save_file(c->path_key_next, new_key, &c->err);
-	if (st != IDPROV_OK)
-		return st;
-	st = idprov_cert_save_file(c->path_cert, cert, &c->err);
-	if (st != IDPROV_OK) {
-		(void)unlink(c->path_key_next);
+	if (new_key == NULL) {
+		st = idprov_cert_save_file(c->path_cert, cert, &c->err);
+		unlock_state(lock);
 		return st;
 	}
+	st = idprov_key_save_file(c->path_key_next, new_key, &c->err);
+	if (st == IDPROV_OK) {
+		st = idprov_cert_save_file(c->path_cert, cert, &c->err);
+		if (st != IDPROV_OK)
+			(void)unlink(c->path_key_next);
+	}
+	unlock_state(lock);
+	if (st != IDPROV_OK)
+		return st;
 	/* The commit point has passed; finishing is what recover does. */
 	return idpc_state_recover(c);
 }

@@ -150,6 +150,50 @@ for i in 1 3 6 10; do
 done
 echo "ok: oob generate stopped by SIGTERM at 4 moments: the whole batch or nothing each time"
 
+# ---- idprov provision stopped by SIGTERM at 16 moments of its run (key,
+# exchange, saves): once the next command has looked at the folder (show
+# recovers), it holds nothing, key.pem alone or the whole approval, never
+# a hidden temporary file (a private key among them), key.pem 0600
+for i in $(seq 0 15); do
+	"$IDPROVCTL" oob set "c-sig$i" "s-sig$i" "${CONN[@]}" >/dev/null
+	d="$W/psig$i"
+	"$IDPROV" provision --device "c-sig$i" --secret "s-sig$i" --server "$H_URL" --dir "$d" \
+		--timeout 5s >/dev/null 2>&1 &
+	p=$!
+	sleep "0.$(printf '%03d' $((i * 6)))"
+	kill -TERM "$p" 2>/dev/null || true
+	wait "$p" || true
+	"$IDPROV" show --dir "$d" >/dev/null 2>&1 || true
+	got=""
+	[ ! -d "$d" ] || got=$(ls -A "$d" | tr '\n' ' ')
+	case "$got" in
+	"" | "key.pem " | "ca.pem cert.pem key.pem server.url ") h_ok ;;
+	*) h_fail "provision stopped by SIGTERM after $((i * 6)) ms, then show: expected nothing, key.pem or the whole approval, found: $got" ;;
+	esac
+	[ ! -e "$d/key.pem" ] || [ "$(stat -c %a "$d/key.pem")" = 600 ] ||
+		h_fail "provision stopped by SIGTERM: key.pem is $(stat -c %a "$d/key.pem"), not 600"
+	h_ok
+done
+echo "ok: provision stopped by SIGTERM at 16 moments: no temporary file after the next command"
+
+# ---- two idprov provision at once on one state folder: whoever gets the
+# certificate, key.pem is its key
+for i in 1 2 3; do
+	"$IDPROVCTL" oob set "c-two$i" "s-two$i" "${CONN[@]}" >/dev/null
+	d="$W/two$i"
+	for _ in 1 2; do
+		"$IDPROV" provision --device "c-two$i" --secret "s-two$i" --server "$H_URL" --dir "$d" \
+			--timeout 2s >/dev/null 2>&1 &
+		PIDS+=($!)
+	done
+	wait "${PIDS[-1]}" "${PIDS[-2]}" || true
+	[ -s "$d/cert.pem" ] || h_fail "two provisions at once on $d: neither saved a certificate"
+	h_ok
+	h_expect_eq "$(openssl pkey -in "$d/key.pem" -pubout 2>&1)" \
+		"$(openssl x509 -in "$d/cert.pem" -noout -pubkey 2>&1)" "two provisions at once on $d: key.pem is the certificate's key"
+	run 0 "renewed c-two$i" "renew after two provisions at once" "$IDPROV" renew --dir "$d"
+done
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \
