@@ -103,6 +103,31 @@ head -c 300 "$H_CA/admin.pem" >"$W/cut.pem"
 run 4 "holds no PEM certificate" "a truncated admin certificate" \
 	"$IDPROVCTL" list --server "$H_URL" --cert "$W/cut.pem" --key "$H_CA/admin.key" --ca "$H_CA/ca.pem"
 
+# ---- idprovctl crl/issue --out on what is not a regular file: never
+# replaced, even with --force (a save renames over the path: as root,
+# "crl --out /dev/null --force" would have replaced /dev/null).  A device
+# node of our own stands for /dev/null.
+openssl ecparam -name prime256v1 -genkey -noout -out "$W/dev.key" 2>/dev/null
+openssl pkey -in "$W/dev.key" -pubout -out "$W/dev.pub" 2>/dev/null
+mkfifo "$W/out.fifo"
+mkdir -p "$W/out.dir"
+touch "$W/out.target"
+ln -s "$W/out.target" "$W/out.link"
+outs=("$W/out.fifo" "$W/out.dir" "$W/out.link")
+if [ "$(id -u)" = 0 ] && mknod "$W/out.null" c 1 3 2>/dev/null; then
+	outs+=("$W/out.null")
+fi
+for o in "${outs[@]}"; do
+	kind=$(stat -c %F "$o")
+	run 5 "not a regular file" "crl --out --force on a $kind" "$IDPROVCTL" crl --out "$o" --force "${CONN[@]}"
+	h_expect_eq "$kind" "$(stat -c %F "$o")" "crl --out --force on a $kind: it is still one"
+	run 5 "not a regular file" "issue --out --force on a $kind" "$IDPROVCTL" issue c-out --pubkey "$W/dev.pub" \
+		--out "$o" --force "${CONN[@]}"
+	h_expect_eq "$kind" "$(stat -c %F "$o")" "issue --out --force on a $kind: it is still one"
+done
+run 0 "saved the CRL" "crl --out --force on a regular file (the control case)" "$IDPROVCTL" crl \
+	--out "$W/out.target" --force "${CONN[@]}"
+
 # ---- idprovctl ca init stopped by SIGTERM at 20 moments across its run
 # (about 0.1 s): each time the folder holds the whole set or nothing of
 # it, never a hidden staging folder (with a CA key in it), never part of

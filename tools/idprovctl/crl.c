@@ -86,10 +86,9 @@ int ctl_crl(int argc, char **argv)
 		return rc;
 	idprov_error_clear(&err);
 	out_path = ctl_arg(&a, "out");
-	if (out_path && !ctl_flag(&a, "force") && ctl_path_exists(out_path)) {
-		ctl_err("%s exists; give --force to replace it", out_path);
-		return CTL_EXIT_OUTPUT;
-	}
+	if (out_path && (rc = ctl_output_ok(out_path, ctl_flag(&a,
+	    "force"))) != 0)
+		return rc;
 	if ((rc = ctl_session_connect(&a, &conn)) != 0 ||
 	    (rc = ctl_session_call(conn, "GET", IDPROV_PATH_CRL, NULL, 0,
 	    "the CRL", &r)) != 0)

@@ -54,10 +54,9 @@ int ctl_issue(int argc, char **argv)
 		return ctl_usage_error("issue", "--pubkey FILE is needed (the "
 		    "device's public key, PEM)");
 	out_path = ctl_arg(&a, "out");
-	if (out_path && !ctl_flag(&a, "force") && ctl_path_exists(out_path)) {
-		ctl_err("%s exists; give --force to replace it", out_path);
-		return CTL_EXIT_OUTPUT;
-	}
+	if (out_path && (rc = ctl_output_ok(out_path, ctl_flag(&a,
+	    "force"))) != 0)
+		return rc;
 	if (ctl_input_read(ctl_arg(&a, "pubkey"), IDPROV_PUBKEY_PEM_MAX,
 	    &pem, &pem_len, &err) != IDPROV_OK) {
 		ctl_err("%s", err.msg);

@@ -237,3 +237,25 @@ idprov_status ctl_input_read(const char *path, size_t max, char **out,
 		    "socket");
 	return idprov_file_read(path, max, out, len, err);
 }
+
+int ctl_output_ok(const char *path, int force)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	/* The rename would replace a link itself (/dev/stdout), not what
+	 * it points to. */
+	if (!S_ISREG(st.st_mode)) {
+		ctl_err("%s is %s, not a regular file: give another --out",
+		    path, S_ISDIR(st.st_mode) ? "a folder" : S_ISLNK(st.st_mode) ?
+		    "a symbolic link" : S_ISFIFO(st.st_mode) ? "a pipe" :
+		    "a device or socket");
+		return CTL_EXIT_OUTPUT;
+	}
+	if (!force) {
+		ctl_err("%s exists; give --force to replace it", path);
+		return CTL_EXIT_OUTPUT;
+	}
+	return 0;
+}

@@ -64,6 +64,13 @@ void ctl_progress_end(ctl_progress *p);
 /* 1 if path exists (any kind of file). */
 int ctl_path_exists(const char *path);
 
+/* An --out FILE may be written: it does not exist, or it is a regular file
+ * and force is set.  Anything else (a device such as /dev/null, a link
+ * such as /dev/stdout, a folder, a pipe) is never replaced, --force or
+ * not: the save renames over the path.  0, or CTL_EXIT_OUTPUT after the
+ * message. */
+int ctl_output_ok(const char *path, int force);
+
 /* Read an input file (CSV, key, certificate) of at most max bytes, as
  * idprov_file_read does, but refuse a pipe or socket first: opening a
  * FIFO that has no writer would wait forever. */
