@@ -15,6 +15,9 @@ Modes:
           this relay).  Not hostile: a device must accept it.
   replay  answers the directory with --ca and every provisioning request
           with the body in --body (a real answer captured earlier).
+  canned  answers every request, GET or POST, whatever the path, with
+          --code (200 unless given) and the body in --body (for
+          idprovctl against a server that sends what it should not).
 
 Listens on 127.0.0.1, a free port, written as "127.0.0.1:PORT" to --ready.
 Standard library only.
@@ -32,7 +35,7 @@ import urllib.request
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["badsig", "relay", "replay"])
+    p.add_argument("mode", choices=["badsig", "relay", "replay", "canned"])
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--ready", required=True)
@@ -41,6 +44,7 @@ def parse_args():
     p.add_argument("--rewrite-ca")
     p.add_argument("--record")
     p.add_argument("--body")
+    p.add_argument("--code", type=int, default=200)
     p.add_argument("--pem-absolute", action="store_true")
     return p.parse_args()
 
@@ -116,6 +120,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(code, out)
 
     def do_GET(self):
+        if ARGS.mode == "canned":
+            return self.answer(ARGS.code, read(ARGS.body))
         if ARGS.mode == "relay":
             return self.relay("GET")
         if self.path.endswith("/directory"):
@@ -126,6 +132,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if ARGS.mode == "relay":
             return self.relay("POST")
         self.body()
+        if ARGS.mode == "canned":
+            return self.answer(ARGS.code, read(ARGS.body))
         if ARGS.mode == "replay":
             return self.answer(200, read(ARGS.body))
         ca = read(ARGS.ca).decode()

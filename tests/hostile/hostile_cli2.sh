@@ -259,5 +259,34 @@ for m in html array; do
 	run 1 "not the JSON" "revoke --json, a 200 $m page" "$IDPROVCTL" revoke c-x --json --server "$(peer $m)" "${PCONN[@]}"
 done
 
+# canned NAME CODE BODY_FILE: tests/client/hostile.py answering every
+# request with CODE and that body; sets CANNED (its URL), its log counts
+# the requests
+canned() {
+	local ready="$H_TMP/$1.ready"
+	/usr/bin/python3 "$IDPROV_SRC/tests/client/hostile.py" canned --cert "$H_CA/server.pem" \
+		--key "$H_CA/server.key" --ready "$ready" --code "$2" --body "$3" >"$H_TMP/$1.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
+	[ -s "$ready" ] || h_fail "hostile.py canned did not start: $(tail -n 5 "$H_TMP/$1.log")"
+	CANNED="https://$(head -n 1 "$ready")"
+}
+# a device list whose deviceID holds U+009B (CSI) and ESC: the table
+# blanks them
+printf '{"total":1,"devices":[{"deviceID":"x\\u009b31m\\u001b[2Jy","status":"approved"}]}' >"$W/c1.json"
+canned c1 200 "$W/c1.json"
+run 0 "x" "list, a deviceID with C1 and C0 controls" "$IDPROVCTL" list --server "$CANNED" "${PCONN[@]}"
+# a "total" far above what the pages hold: one short page ends the list
+printf '{"total":1000000000000000000,"devices":[{"deviceID":"d1","status":"approved"}]}' >"$W/big-total.json"
+canned bigtotal 200 "$W/big-total.json"
+run 0 "d1" "list, a total of 10^18 with one device sent" "$IDPROVCTL" list --server "$CANNED" "${PCONN[@]}"
+h_expect_eq 1 "$(grep -c 'GET /idprov/admin/devices' "$H_TMP/bigtotal.log")" "list, a total of 10^18: pages asked for"
+# full pages (the same 1000 devices each time) with a total of 2500: three pages
+python3 -c 'import json; print(json.dumps({"total": 2500, "devices": [{"deviceID": "p%04d" % i, "status": "approved"} for i in range(1000)]}))' >"$W/page.json"
+canned pages 200 "$W/page.json"
+run 0 "p0999" "list, full pages and a total of 2500" "$IDPROVCTL" list --server "$CANNED" "${PCONN[@]}"
+h_expect_eq 3 "$(grep -c 'GET /idprov/admin/devices' "$H_TMP/pages.log")" "list, a total of 2500 in pages of 1000: pages asked for"
+h_expect_eq 3001 "$(printf '%s\n' "$OUT" | grep -c .)" "list, a total of 2500 in pages of 1000: rows (the header and 3 pages)"
+
 h_server_stop
 h_pass

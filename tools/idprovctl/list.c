@@ -10,6 +10,8 @@
 #include "session.h"
 
 #define PAGE 1000
+/* Ten million devices: far beyond what one idprovd registry serves. */
+#define MAX_LISTED 10000000LL
 
 static const ctl_opt own[] = {
 	{ "pending", 0 },
@@ -124,6 +126,7 @@ int ctl_list(int argc, char **argv)
 		ctl_response r = { 0 };
 		json_error_t jerr;
 		json_t *page, *items;
+		size_t n;
 
 		if (pending)
 			snprintf(path, sizeof(path), "/idprov/admin/pending?"
@@ -146,11 +149,21 @@ int ctl_list(int argc, char **argv)
 			goto out;
 		}
 		total = json_integer_value(json_object_get(page, "total"));
+		n = json_array_size(items);	/* items dies with page */
 		json_array_extend(all, items);
-		offset += (long long)json_array_size(items);
+		offset += (long long)n;
 		json_decref(page);
-		if (json_array_size(items) == 0 || offset >= total)
+		/* A page shorter than asked for is the last one (the server
+		 * gives at most PAGE), so a "total" larger than what is sent
+		 * cannot keep us asking; nor can full pages without end. */
+		if (n < PAGE || offset >= total)
 			break;
+		if (offset >= MAX_LISTED) {
+			rc = ctl_fail("the server's device list does not end: "
+			    "over %lld devices, more than any registry holds",
+			    (long long)MAX_LISTED);
+			goto out;
+		}
 	}
 
 	if (ctl_flag(&a, "json")) {
