@@ -129,10 +129,13 @@ void ctl_table_add(ctl_table *t, const char *const *row)
 
 		if (!s)
 			ctl_die("out of memory");
-		/* a cell is one line: control characters become '?' */
-		for (char *p = s; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		/* a cell is one line: control characters become '?', C1
+		 * (U+0080..U+009F, two bytes in UTF-8) too: U+009B is CSI */
+		for (unsigned char *p = (unsigned char *)s; *p; p++)
+			if (*p < 0x20 || *p == 0x7f)
 				*p = '?';
+			else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+				p[0] = p[1] = '?';
 		t->cells[t->n_rows * (size_t)t->n_cols + (size_t)i] = s;
 	}
 	t->n_rows++;
