@@ -287,6 +287,21 @@ canned pages 200 "$W/page.json"
 run 0 "p0999" "list, full pages and a total of 2500" "$IDPROVCTL" list --server "$CANNED" "${PCONN[@]}"
 h_expect_eq 3 "$(grep -c 'GET /idprov/admin/devices' "$H_TMP/pages.log")" "list, a total of 2500 in pages of 1000: pages asked for"
 h_expect_eq 3001 "$(printf '%s\n' "$OUT" | grep -c .)" "list, a total of 2500 in pages of 1000: rows (the header and 3 pages)"
+# a status answer whose deviceID and status hold U+009B: blanked
+printf '{"deviceID":"a\\u009b31mb","status":"Approved\\u009b2J","caCert":"","clientCert":null}' >"$W/st-c1.json"
+canned stc1 200 "$W/st-c1.json"
+run 0 "Approved" "status, an answer with C1 controls" "$IDPROVCTL" status a --server "$CANNED" "${PCONN[@]}"
+
+# ---- idprovctl settings with bytes that are not ASCII or are huge:
+# exit 2 (configuration), one short sentence, the bytes not echoed
+printf 'server = https://h\xc2\x9b31m.example\n' >"$W/c1.conf"
+run 2 "not ASCII" "admin.conf: a server URL with a raw C1 byte" "$IDPROVCTL" list --config "$W/c1.conf"
+printf 'server = ftp://\xff\xfe\n' >"$W/ff.conf"
+run 2 "not ASCII" "admin.conf: a server URL of bytes that are not UTF-8" "$IDPROVCTL" list --config "$W/ff.conf"
+run 2 "too long" "IDPROV_SERVER of 100 KB" env -u IDPROV_CONFIG -u XDG_CONFIG_HOME HOME="$W/nohome" \
+	IDPROV_SERVER="https://$(head -c 100000 /dev/zero | tr '\0' a)" "$IDPROVCTL" list
+[ "${#OUT}" -lt 1000 ] || h_fail "IDPROV_SERVER of 100 KB: a message of ${#OUT} bytes (the value echoed)"
+h_ok
 
 h_server_stop
 h_pass

@@ -368,7 +368,7 @@ static size_t utf8_lead_len(unsigned char b)
  * any byte that is not part of UTF-8, where a raw 0x9B is CSI on many
  * terminals).  The text only ever shrinks or keeps its length.
  */
-static void printable_line(char *s)
+void ctl_printable_line(char *s)
 {
 	unsigned char *u = (unsigned char *)s;
 	size_t len = strlen(s), i = 0, k, n;
@@ -404,7 +404,7 @@ static void server_reason(const ctl_response *r, char *out, size_t size)
 		snprintf(out, size, "%.*s", (int)(r->len < 120 ? r->len : 120),
 		    r->body);
 	json_decref(j);
-	printable_line(out);
+	ctl_printable_line(out);
 }
 
 idprov_status ctl_conn_check(ctl_conn *c, const ctl_response *r,

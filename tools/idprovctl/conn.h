@@ -55,6 +55,10 @@ const char *ctl_conn_server(const ctl_conn *c);
 /* The CA certificate file in use, "" for the system's CAs. */
 const char *ctl_conn_ca(const ctl_conn *c);
 
+/* Text from the server made one printable line, in place: C0, DEL, C1
+ * and bytes that are not UTF-8 become spaces. */
+void ctl_printable_line(char *s);
+
 /* Percent-encode s for a URL path segment or query value (malloc'd). */
 char *ctl_url_escape(const char *s);
 

@@ -74,6 +74,9 @@ int ctl_status(int argc, char **argv)
 		ctl_print_json(o);
 		json_decref(o);
 	} else {
+		/* the server's words, for a terminal */
+		ctl_printable_line(m.device_id);
+		ctl_printable_line(m.status);
 		printf("deviceID     %s\nstatus       %s\n", m.device_id,
 		    m.status);
 		if (have_cert)
