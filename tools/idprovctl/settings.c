@@ -169,15 +169,21 @@ idprov_status ctl_server_url_normalise(const char *in, char *out,
 	if (in[0] == '\0')
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "the server URL is empty");
-	if (sep && strncasecmp(in, "https://", 8) != 0)
-		return idprov_error_set(err, IDPROV_ERR_INVALID,
-		    "the server URL %s is not https://: idprovctl talks to "
-		    "idprovd only over HTTPS", in);
+	/* First, so that no message below echoes such bytes; a host name
+	 * outside ASCII is given in its xn-- form. */
 	for (const char *p = in; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return idprov_error_set(err, IDPROV_ERR_INVALID,
 			    "the server URL contains a space or a control "
 			    "character");
+		else if ((unsigned char)*p >= 0x80)
+			return idprov_error_set(err, IDPROV_ERR_INVALID,
+			    "the server URL contains a byte that is not ASCII "
+			    "(write a host name in its xn-- form)");
+	if (sep && strncasecmp(in, "https://", 8) != 0)
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "the server URL %s is not https://: idprovctl talks to "
+		    "idprovd only over HTTPS", in);
 	w = snprintf(out, out_size, "%s%s", sep ? "" : "https://", in);
 	if (w < 0 || (size_t)w >= out_size)
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
