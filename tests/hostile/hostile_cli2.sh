@@ -52,6 +52,14 @@ run 4 "$W/fifo is a pipe" "oob import of a FIFO" "$IDPROVCTL" oob import "$W/fif
 run 4 "$W/fifo is a pipe" "issue --pubkey a FIFO" "$IDPROVCTL" issue c-fifo --pubkey "$W/fifo" "${CONN[@]}"
 run 4 "$W/fifo is a pipe" "revoke --certificate a FIFO" "$IDPROVCTL" revoke --certificate "$W/fifo" "${CONN[@]}"
 
+# ---- idprov --secret-file: a FIFO nobody writes to reads as empty (not
+# a wait for ever); a pipe with a writer (<(...)) still gives the secret
+run 2 "empty" "--secret-file a FIFO with no writer" "$IDPROV" provision --device c-ff \
+	--secret-file "$W/fifo" --server "$H_URL" --dir "$W/ff" --timeout 3s
+"$IDPROVCTL" oob set c-pipe s-pipe "${CONN[@]}" >/dev/null
+run 0 "provisioned c-pipe" "--secret-file <(echo the secret)" "$IDPROV" provision --device c-pipe \
+	--secret-file <(echo s-pipe) --server "$H_URL" --dir "$W/pipe" --timeout 10s
+
 # ---- idprov: a pipe in the state folder where a file was saved
 "$IDPROVCTL" oob set c-good s-good "${CONN[@]}" >/dev/null
 "$IDPROV" provision --device c-good --secret s-good --server "$H_URL" --dir "$W/good" \

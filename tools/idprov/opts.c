@@ -3,10 +3,13 @@
  * client, exit codes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 
 #include "commands.h"
@@ -181,6 +184,70 @@ read_secret(FILE *f, const char *what, char **secret, size_t *len)
 	return 0;
 }
 
+/*
+ * The secret typed on a terminal: a prompt on stderr, no echo, and one
+ * line (read_secret's fread waits for 4 KiB or the end of the input, so
+ * Enter alone did nothing).  TCSANOW keeps what was typed ahead.
+ */
+static int
+read_secret_tty(const char *device, char **secret, size_t *len)
+{
+	struct termios old, quiet;
+	char *buf = malloc(SECRET_MAX + 2);
+	int echo_off = 0;
+	size_t n;
+
+	if (buf == NULL) {
+		fprintf(stderr, "idprov: out of memory\n");
+		return EXIT_FAIL;
+	}
+	fprintf(stderr, "OOB secret for %s: ", device != NULL ? device :
+	    "this device");
+	fflush(stderr);
+	if (tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		echo_off = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+	}
+	if (fgets(buf, SECRET_MAX + 2, stdin) == NULL)
+		buf[0] = '\0';
+	if (echo_off)
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+	fputc('\n', stderr);
+	n = strcspn(buf, "\r\n");
+	if (n > SECRET_MAX) {
+		fprintf(stderr, "idprov: the secret typed is over %d bytes\n",
+		    SECRET_MAX);
+		tool_secret_free(buf, SECRET_MAX + 2);
+		return EXIT_USAGE;
+	}
+	buf[n] = '\0';
+	*secret = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * The secret file for reading.  Opened without waiting: a FIFO that no
+ * one writes to would block open() forever; this way it reads as empty.
+ * A pipe that has a writer (--secret-file <(...)) is read as usual.
+ */
+static FILE *
+open_secret_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int flags;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	if ((f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return f;
+}
+
 int
 tool_secret(const tool_opts *o, int required, char **secret, size_t *len)
 {
@@ -196,7 +263,7 @@ tool_secret(const tool_opts *o, int required, char **secret, size_t *len)
 			return EXIT_FAIL;
 		rc = 0;
 	} else if (o->secret_file != NULL) {
-		f = fopen(o->secret_file, "r");
+		f = open_secret_file(o->secret_file);
 		if (f == NULL) {
 			fprintf(stderr, "idprov: cannot open the secret file "
 			    "%s: %s\n", o->secret_file, strerror(errno));
@@ -204,6 +271,8 @@ tool_secret(const tool_opts *o, int required, char **secret, size_t *len)
 		}
 		rc = read_secret(f, o->secret_file, secret, len);
 		fclose(f);
+	} else if (o->secret_stdin && isatty(STDIN_FILENO)) {
+		rc = read_secret_tty(o->device, secret, len);
 	} else if (o->secret_stdin) {
 		rc = read_secret(stdin, "standard input", secret, len);
 	} else {
