@@ -306,6 +306,10 @@ printf 'server = https://h\xc2\x9b31m.example\n' >"$W/c1.conf"
 run 2 "not ASCII" "admin.conf: a server URL with a raw C1 byte" "$IDPROVCTL" list --config "$W/c1.conf"
 printf 'server = ftp://\xff\xfe\n' >"$W/ff.conf"
 run 2 "not ASCII" "admin.conf: a server URL of bytes that are not UTF-8" "$IDPROVCTL" list --config "$W/ff.conf"
+# a config line longer than inih's buffer: named, not cut short or blamed
+# on a line 3 that the file does not have
+printf 'server = https://127.0.0.1:1\ncert = /%s\n' "$(head -c 300 /dev/zero | tr '\0' a)" >"$W/long.conf"
+run 2 "long.conf line 2 is longer than" "admin.conf: a 300-byte path" "$IDPROVCTL" list --config "$W/long.conf"
 run 2 "too long" "IDPROV_SERVER of 100 KB" env -u IDPROV_CONFIG -u XDG_CONFIG_HOME HOME="$W/nohome" \
 	IDPROV_SERVER="https://$(head -c 100000 /dev/zero | tr '\0' a)" "$IDPROVCTL" list
 [ "${#OUT}" -lt 1000 ] || h_fail "IDPROV_SERVER of 100 KB: a message of ${#OUT} bytes (the value echoed)"
