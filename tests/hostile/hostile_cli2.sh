@@ -136,6 +136,27 @@ done
 run 0 "saved the CRL" "crl --out --force on a regular file (the control case)" "$IDPROVCTL" crl \
 	--out "$W/out.target" --force "${CONN[@]}"
 
+# ---- two idprovctl ca init at once on one folder (no --force): one makes
+# the CA, the other refuses; the CA in the folder is the one reported
+for i in 1 2 3 4 5; do
+	d="$W/twoca$i"
+	"$IDPROVCTL" ca init --dir "$d" >"$W/twoca$i.a" 2>&1 &
+	p1=$!
+	"$IDPROVCTL" ca init --dir "$d" >"$W/twoca$i.b" 2>&1 &
+	p2=$!
+	r1=0 r2=0
+	wait "$p1" || r1=$?
+	wait "$p2" || r2=$?
+	case "$r1/$r2" in
+	0/1 | 1/0) h_ok ;;
+	*) h_fail "two ca init at once on $d: expected one to succeed and one to refuse, got exits $r1 and $r2: $(cat "$W/twoca$i.a" "$W/twoca$i.b" | head -c 300)" ;;
+	esac
+	h_expect_contains "$(cat "$W/twoca$i.a" "$W/twoca$i.b")" "already exists" "two ca init at once: the refusal"
+	fp=$(openssl x509 -in "$d/ca.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
+	h_expect_contains "$(cat "$W/twoca$i.a" "$W/twoca$i.b" | tr A-F a-f | tr -d :)" "$fp" "two ca init at once: the CA in the folder is the one reported"
+done
+echo "ok: two ca init at once on one folder, 5 times: one CA, the other run refused"
+
 # ---- idprovctl ca init stopped by SIGTERM at 20 moments across its run
 # (about 0.1 s): each time the folder holds the whole set or nothing of
 # it, never a hidden staging folder (with a CA key in it), never part of

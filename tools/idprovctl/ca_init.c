@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -434,6 +435,24 @@ stage_remove(const char *stage)
 	(void)rmdir(stage);
 }
 
+/*
+ * Two runs on one folder exclude each other (an exclusive flock on it):
+ * each would find no ca.key, and the second would silently replace the CA
+ * the first had just reported.  -1 when the lock cannot be had; the run
+ * then goes on as before.
+ */
+static int
+lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* fsync a folder, so the renames into it survive a power cut. */
 static int
 sync_dir(const char *dir)
@@ -466,7 +485,7 @@ ctl_ca_init(int argc, char **argv)
 	X509 *ca = NULL, *srv = NULL, *adm = NULL;
 	const char *cn = NULL;
 	size_t i, first, moved = 0;
-	int rc, e, made_dir = 0;
+	int rc, e, made_dir = 0, lock = -1;
 	sigset_t stop_sigs, old_sigs;
 
 	memset(&hosts, 0, sizeof(hosts));
@@ -494,6 +513,7 @@ ctl_ca_init(int argc, char **argv)
 		}
 
 	if (o.keep_ca) {
+		lock = lock_dir(o.dir);
 		if ((rc = load_ca(path, &ca, &ca_key, &info)) != 0)
 			goto out;
 		snprintf(org, sizeof(org), "%s", o.org != NULL ? o.org :
@@ -510,6 +530,7 @@ ctl_ca_init(int argc, char **argv)
 			rc = ctl_fail("%s", err.msg);
 			goto out;
 		}
+		lock = lock_dir(o.dir);
 		for (i = 0; i < 2 && !o.force; i++) {
 			if ((e = exists(path[i])) == 0)
 				continue;
@@ -660,6 +681,8 @@ out:
 	 * (rmdir refuses if anything else appeared in it meanwhile). */
 	if (rc != 0 && made_dir && moved == 0)
 		(void)rmdir(o.dir);
+	if (lock >= 0)
+		close(lock);	/* releases the flock */
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(srv_key);
 	EVP_PKEY_free(adm_key);
