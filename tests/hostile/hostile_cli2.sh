@@ -157,6 +157,25 @@ for i in 1 2 3 4 5; do
 done
 echo "ok: two ca init at once on one folder, 5 times: one CA, the other run refused"
 
+# ---- two idprovctl oob generate at once into one folder (no --force):
+# one batch is written, the other refused (else the QR codes of both would
+# sit under one CSV, stickers whose secrets were never uploaded)
+for i in 1 2 3; do
+	d="$W/twogen$i"
+	"$IDPROVCTL" oob generate --count 40 --prefix tg- --out "$d" >"$W/twogen$i.a" 2>&1 &
+	p1=$!
+	"$IDPROVCTL" oob generate --count 40 --prefix tg- --out "$d" >"$W/twogen$i.b" 2>&1 &
+	p2=$!
+	r1=0 r2=0
+	wait "$p1" || r1=$?
+	wait "$p2" || r2=$?
+	case "$r1/$r2" in
+	0/5 | 5/0) h_ok ;;
+	*) h_fail "two oob generate at once into $d: expected one batch written and one refused (exit 5), got exits $r1 and $r2" ;;
+	esac
+done
+echo "ok: two oob generate at once into one folder, 3 times: one batch, the other refused"
+
 # ---- idprovctl ca init stopped by SIGTERM at 20 moments across its run
 # (about 0.1 s): each time the folder holds the whole set or nothing of
 # it, never a hidden staging folder (with a CA key in it), never part of

@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@
 #include "lib/core/crypto.h"
 #include "lib/core/fileio.h"
 #include "ctl.h"
+#include "session.h"
 
 #define CMD		"ca init"
 #define CA_DAYS		3650	/* ten years */
@@ -435,24 +435,6 @@ stage_remove(const char *stage)
 	(void)rmdir(stage);
 }
 
-/*
- * Two runs on one folder exclude each other (an exclusive flock on it):
- * each would find no ca.key, and the second would silently replace the CA
- * the first had just reported.  -1 when the lock cannot be had; the run
- * then goes on as before.
- */
-static int
-lock_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 /* fsync a folder, so the renames into it survive a power cut. */
 static int
 sync_dir(const char *dir)
@@ -513,7 +495,7 @@ ctl_ca_init(int argc, char **argv)
 		}
 
 	if (o.keep_ca) {
-		lock = lock_dir(o.dir);
+		lock = ctl_lock_dir(o.dir);	/* one run at a time */
 		if ((rc = load_ca(path, &ca, &ca_key, &info)) != 0)
 			goto out;
 		snprintf(org, sizeof(org), "%s", o.org != NULL ? o.org :
@@ -530,7 +512,9 @@ ctl_ca_init(int argc, char **argv)
 			rc = ctl_fail("%s", err.msg);
 			goto out;
 		}
-		lock = lock_dir(o.dir);
+		/* two runs at once: the second would replace the CA the
+		 * first reported, without --force */
+		lock = ctl_lock_dir(o.dir);
 		for (i = 0; i < 2 && !o.force; i++) {
 			if ((e = exists(path[i])) == 0)
 				continue;

@@ -195,7 +195,7 @@ int ctl_oob_generate(int argc, char **argv)
 	char *text = NULL;
 	size_t len = 0;
 	struct sigaction old_sa[3];
-	int caught = 0;
+	int caught = 0, lock = -1;
 
 	if ((rc = ctl_session_args("oob generate", argc, argv, own, 0, 0,
 	    &a)) != 0)
@@ -264,6 +264,9 @@ int ctl_oob_generate(int argc, char **argv)
 		rc = CTL_EXIT_OUTPUT;
 		goto out;
 	}
+	/* Two batches at once would both find the folder free and mix
+	 * their QR codes under one CSV. */
+	lock = ctl_lock_dir(dir);
 	if (!force) {
 		snprintf(path, sizeof(path), "%s/secrets.csv", dir);
 		if (ctl_path_exists(path)) {
@@ -363,6 +366,8 @@ out:
 	free(fresh);
 	free(dir_copy);
 	ctl_conn_close(conn);
+	if (lock >= 0)
+		close(lock);	/* releases the flock */
 	if (caught) {
 		/* What was written is removed: end as the signal would have. */
 		catch_stops(0, old_sa);

@@ -64,6 +64,12 @@ void ctl_progress_end(ctl_progress *p);
 /* 1 if path exists (any kind of file). */
 int ctl_path_exists(const char *path);
 
+/* Wait for an exclusive flock on the folder dir, so that two runs writing
+ * into it (ca init, oob generate) do not both find it free and mix their
+ * files.  The descriptor to close() when done, or -1 when no lock can be
+ * had (the run then goes on unlocked). */
+int ctl_lock_dir(const char *dir);
+
 /* An --out FILE may be written: it does not exist, or it is a regular file
  * and force is set.  Anything else (a device such as /dev/null, a link
  * such as /dev/stdout, a folder, a pipe) is never replaced, --force or
