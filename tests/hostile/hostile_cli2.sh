@@ -267,6 +267,20 @@ for i in 1 2 3; do
 	run 0 "renewed c-two$i" "renew after two provisions at once" "$IDPROV" renew --dir "$d"
 done
 
+# ---- idprov show: a CA whose name holds ESC and U+009B (the CA's words
+# reach the screen through cert.pem's issuer): replaced, not printed
+mkdir -p "$W/evilname"
+openssl ecparam -name prime256v1 -genkey -noout -out "$W/evilname/ca.key" 2>/dev/null
+openssl req -x509 -new -key "$W/evilname/ca.key" -utf8 -days 3 -out "$W/evilname/ca.pem" \
+	-subj "/CN=evil$(printf '\033')[2J$(printf '\302\233')31mCA" 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out "$W/evilname/key.pem" 2>/dev/null
+openssl req -new -key "$W/evilname/key.pem" -subj "/OU=iot$(printf '\033')]0;x$(printf '\007')/CN=c-evil" \
+	-utf8 -out "$W/evilname/c.csr" 2>/dev/null
+openssl x509 -req -in "$W/evilname/c.csr" -CA "$W/evilname/ca.pem" -CAkey "$W/evilname/ca.key" -days 2 \
+	-out "$W/evilname/cert.pem" 2>/dev/null || h_fail "openssl could not make the certificate of a CA with escapes in its name"
+rm -f "$W/evilname/c.csr" "$W/evilname/ca.key"
+run 0 "evil?[2J??31mCA" "show, an issuer and OU with terminal escapes" "$IDPROV" show --dir "$W/evilname"
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \

@@ -8,6 +8,33 @@
 #include "commands.h"
 #include "lib/core/timeutil.h"
 
+/*
+ * A name from a certificate, for the terminal: the CA chose it, and an
+ * escape sequence in it must not reach the screen.  C0, DEL, C1 (U+0080
+ * to U+009F) and bytes that are not UTF-8 become '?', in place.
+ */
+static void
+printable(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t i = 0, k, n;
+
+	while (u[i] != '\0') {
+		n = u[i] < 0x80 ? 1 : (u[i] >= 0xC2 && u[i] <= 0xDF) ? 2 :
+		    (u[i] >= 0xE0 && u[i] <= 0xEF) ? 3 :
+		    (u[i] >= 0xF0 && u[i] <= 0xF4) ? 4 : 0;
+		for (k = 1; k < n; k++)
+			if ((u[i + k] & 0xC0) != 0x80)
+				n = 0;	/* stops at the NUL too */
+		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f ||
+		    (u[i] == 0xC2 && u[i + 1] < 0xA0)) {
+			u[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
+}
+
 static void
 usage(void)
 {
@@ -38,6 +65,9 @@ cmd_show(int argc, char **argv)
 		rc = tool_fail(c, st);
 		goto out;
 	}
+	printable(s.subject_cn);
+	printable(s.subject_ou);
+	printable(s.issuer_cn);
 	idprov_time_format(s.not_before, nb);
 	idprov_time_format(s.not_after, na);
 	idprov_time_format(s.renew_at, ra);
