@@ -89,6 +89,12 @@ run 0 "renewed c-good" "renew with key.next.pem a FIFO" "$IDPROV" renew --dir "$
 [ ! -e "$W/st-next/key.next.pem" ] || h_fail "renew with key.next.pem a FIFO: the FIFO is still there"
 h_ok
 
+# ---- idprov discover: a bad argument is one sentence, not the usage
+if "$IDPROV" --help | grep -q discover; then
+	run 2 "unknown argument" "discover --bogus" "$IDPROV" discover --bogus
+	run 2 "not a duration" "discover --timeout 10^11 days" "$IDPROV" discover --timeout 99999999999d
+fi
+
 # ---- idprovctl: admin certificates and keys that cannot work
 openssl ecparam -name prime256v1 -genkey -noout -out "$W/adm2.key" 2>/dev/null
 openssl req -new -key "$W/adm2.key" -subj "/OU=admin/CN=adm2" -out "$W/adm2.csr" 2>/dev/null

@@ -126,9 +126,10 @@ int cmd_discover(int argc, char **argv)
 		else if (strncmp(arg, "--timeout=", 10) == 0)
 			val = arg + 10;
 		if (val == NULL) {
+			/* one sentence, as every other refusal */
 			fprintf(stderr, "idprov discover: unknown argument "
-			    "\"%s\".\n", arg);
-			discover_usage(stderr);
+			    "\"%s\" (idprov discover --help lists the "
+			    "options).\n", arg);
 			return DISCOVER_EXIT_USAGE;
 		}
 		if (parse_timeout_ms(val, &timeout_ms) != 0) {
