@@ -18,6 +18,13 @@ Modes:
   canned  answers every request, GET or POST, whatever the path, with
           --code (200 unless given) and the body in --body (for
           idprovctl against a server that sends what it should not).
+  raw     HTTP that breaks the rules, by --raw KIND: silent (reads the
+          request, never answers), short (a Content-Length 1000 bytes
+          longer than the body, then the connection closed), headcut
+          (closed in the middle of the headers), http10 (HTTP/1.0
+          answers: the directory, then Waiting), dupkeys (the
+          directory, then {"status":"Waiting","status":"Approved",...}),
+          204 (204 No Content to everything).
 
 Listens on 127.0.0.1, a free port, written as "127.0.0.1:PORT" to --ready.
 Standard library only.
@@ -29,13 +36,14 @@ import json
 import os
 import ssl
 import sys
+import time
 import urllib.error
 import urllib.request
 
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["badsig", "relay", "replay", "canned"])
+    p.add_argument("mode", choices=["badsig", "relay", "replay", "canned", "raw"])
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--ready", required=True)
@@ -45,6 +53,7 @@ def parse_args():
     p.add_argument("--record")
     p.add_argument("--body")
     p.add_argument("--code", type=int, default=200)
+    p.add_argument("--raw", choices=["silent", "short", "headcut", "http10", "dupkeys", "204"])
     p.add_argument("--pem-absolute", action="store_true")
     return p.parse_args()
 
@@ -119,7 +128,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
             os.rename(ARGS.record + ".tmp", ARGS.record)
         self.answer(code, out)
 
+    def raw(self, is_post):
+        """Answers that break HTTP's or the wire format's rules."""
+        self.close_connection = True
+        directory_body = directory(read(ARGS.ca))
+        waiting = b'{"retrySec":1,"status":"Waiting","caCert":"","clientCert":"","signature":""}'
+        kind = ARGS.raw
+        if kind == "silent":
+            time.sleep(60)
+            return
+        if kind == "short":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\nConnection: close\r\n\r\n"
+                             % (len(directory_body) + 1000) + directory_body)
+            return
+        if kind == "headcut":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Ty")
+            return
+        if kind == "204":
+            self.wfile.write(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+            return
+        body = directory_body
+        if is_post:
+            body = waiting
+            if kind == "dupkeys":
+                body = b'{"retrySec":1,"status":"Waiting","status":"Approved","caCert":"","clientCert":"","signature":""}'
+        version = b"HTTP/1.0" if kind == "http10" else b"HTTP/1.1"
+        self.wfile.write(version + b" 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+
     def do_GET(self):
+        if ARGS.mode == "raw":
+            return self.raw(False)
         if ARGS.mode == "canned":
             return self.answer(ARGS.code, read(ARGS.body))
         if ARGS.mode == "relay":
@@ -132,6 +172,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if ARGS.mode == "relay":
             return self.relay("POST")
         self.body()
+        if ARGS.mode == "raw":
+            return self.raw(True)
         if ARGS.mode == "canned":
             return self.answer(ARGS.code, read(ARGS.body))
         if ARGS.mode == "replay":

@@ -375,5 +375,39 @@ run 2 "too long" "IDPROV_SERVER of 100 KB" env -u IDPROV_CONFIG -u XDG_CONFIG_HO
 [ "${#OUT}" -lt 1000 ] || h_fail "IDPROV_SERVER of 100 KB: a message of ${#OUT} bytes (the value echoed)"
 h_ok
 
+# ---- idprov provision against HTTP that breaks the rules (hostile.py raw):
+# each ends by --timeout with one sentence, nothing trusted saved
+rawsrv() {
+	local ready="$H_TMP/raw-$1.ready"
+	/usr/bin/python3 "$IDPROV_SRC/tests/client/hostile.py" raw --raw "$1" --cert "$H_CA/server.pem" \
+		--key "$H_CA/server.key" --ca "$H_CA/ca.pem" --ready "$ready" >"$H_TMP/raw-$1.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
+	[ -s "$ready" ] || h_fail "hostile.py raw $1 did not start: $(tail -n 5 "$H_TMP/raw-$1.log")"
+	RAW="https://$(head -n 1 "$ready")"
+}
+raw_case() {
+	local kind=$1 want=$2 needle=$3 what=$4 f
+	rawsrv "$kind"
+	run "$want" "$needle" "$what" "$IDPROV" provision --device c-raw --secret s --server "$RAW" \
+		--dir "$W/raw-$kind" --timeout 3s
+	for f in ca.pem cert.pem server.url; do
+		[ ! -e "$W/raw-$kind/$f" ] || h_fail "$what: $f was saved"
+		h_ok
+	done
+}
+raw_case silent 7 "timed out" "a server that never answers"
+raw_case short 7 "remaining to read" "a Content-Length 1000 bytes longer than the body"
+raw_case headcut "1|7" "" "a connection closed in the middle of the headers"
+raw_case http10 3 "waiting" "HTTP/1.0 answers (Waiting)"
+raw_case dupkeys 1 "duplicate" "a provisioning answer with \"status\" twice"
+raw_case 204 1 "HTTP 204" "204 No Content"
+# idprovctl against the same (its request timeout is 60 s: no "silent")
+for kind in short headcut http10 dupkeys 204; do
+	rawsrv "$kind"
+	run "1|3" "" "idprovctl list against raw $kind" "$IDPROVCTL" list --server "$RAW" "${PCONN[@]}"
+	run "1|3" "" "idprovctl revoke against raw $kind" "$IDPROVCTL" revoke c-x --server "$RAW" "${PCONN[@]}"
+done
+
 h_server_stop
 h_pass
