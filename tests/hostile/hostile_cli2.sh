@@ -142,6 +142,14 @@ done
 run 0 "saved the CRL" "crl --out --force on a regular file (the control case)" "$IDPROVCTL" crl \
 	--out "$W/out.target" --force "${CONN[@]}"
 
+# ---- idprovctl ca init --org that is not UTF-8 or holds U+009B: refused
+# as a usage error before anything is made (it goes into every name)
+run 2 "not UTF-8" "ca init --org of bytes that are not UTF-8" "$IDPROVCTL" ca init --dir "$W/org1" --org $'\xff\xfe'
+run 2 "control character" "ca init --org with U+009B" "$IDPROVCTL" ca init --dir "$W/org2" --org $'a\xc2\x9bb'
+[ ! -e "$W/org1" ] && [ ! -e "$W/org2" ] || h_fail "ca init with a bad --org created its folder"
+h_ok
+run 0 "Ünïcödé GmbH IDProv CA" "ca init --org in UTF-8 (the control case)" "$IDPROVCTL" ca init --dir "$W/org3" --org 'Ünïcödé GmbH'
+
 # ---- two idprovctl ca init at once on one folder (no --force): one makes
 # the CA, the other refuses; the CA in the folder is the one reported
 for i in 1 2 3 4 5; do

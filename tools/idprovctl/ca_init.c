@@ -35,6 +35,7 @@
 
 #include "lib/core/crypto.h"
 #include "lib/core/fileio.h"
+#include "lib/core/validate.h"
 #include "ctl.h"
 #include "session.h"
 
@@ -166,8 +167,13 @@ parse_args(int argc, char **argv, ca_init_opts *o)
 	if (strlen(o->org) > (size_t)ORG_MAX)
 		return ctl_usage_error(CMD, "--org is longer than %d bytes",
 		    ORG_MAX);
+	/* It goes into every certificate's name and onto terminals. */
+	if (!idprov_utf8_valid(o->org, strlen(o->org)))
+		return ctl_usage_error(CMD, "--org is not UTF-8 text");
 	for (i = 0; o->org[i] != '\0'; i++)
-		if ((unsigned char)o->org[i] < 0x20 || o->org[i] == 0x7f)
+		if ((unsigned char)o->org[i] < 0x20 || o->org[i] == 0x7f ||
+		    ((unsigned char)o->org[i] == 0xC2 &&
+		    (unsigned char)o->org[i + 1] < 0xA0))
 			return ctl_usage_error(CMD, "--org holds a control "
 			    "character");
 	return 0;
