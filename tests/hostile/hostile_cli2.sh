@@ -60,6 +60,21 @@ run 2 "empty" "--secret-file a FIFO with no writer" "$IDPROV" provision --device
 run 0 "provisioned c-pipe" "--secret-file <(echo the secret)" "$IDPROV" provision --device c-pipe \
 	--secret-file <(echo s-pipe) --server "$H_URL" --dir "$W/pipe" --timeout 10s
 
+# ---- a NUL byte in a secret read from a file or standard input: refused,
+# not cut short there without a word (the HMAC key would be "abc")
+printf 'abc\0def\n' >"$W/nul-secret"
+run 2 "holds a NUL byte" "idprovctl oob set - with a NUL byte on stdin" sh -c 'f=$1; shift; "$0" oob set c-nul - "$@" <"$f"' \
+	"$IDPROVCTL" "$W/nul-secret" "${CONN[@]}"
+run 2 "holds a NUL byte" "idprov --secret-file with a NUL byte" "$IDPROV" provision --device c-nul \
+	--secret-file "$W/nul-secret" --server "$H_URL" --dir "$W/nul" --timeout 3s
+run 2 "holds a NUL byte" "idprov --secret-stdin with a NUL byte" sh -c '"$0" provision --device c-nul --secret-stdin \
+	--server "$1" --dir "$2" --timeout 3s <"$3"' "$IDPROV" "$H_URL" "$W/nul" "$W/nul-secret"
+printf 's-crlf\r\n' >"$W/crlf-secret"
+run 0 "is set" "idprovctl oob set - with CRLF (the control case)" sh -c 'f=$1; shift; "$0" oob set c-crlf - "$@" <"$f"' \
+	"$IDPROVCTL" "$W/crlf-secret" "${CONN[@]}"
+run 0 "provisioned c-crlf" "idprov --secret-file with CRLF: the same secret" "$IDPROV" provision --device c-crlf \
+	--secret-file "$W/crlf-secret" --server "$H_URL" --dir "$W/crlf" --timeout 10s
+
 # ---- idprov: a pipe in the state folder where a file was saved
 "$IDPROVCTL" oob set c-good s-good "${CONN[@]}" >/dev/null
 "$IDPROV" provision --device c-good --secret s-good --server "$H_URL" --dir "$W/good" \

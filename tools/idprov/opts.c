@@ -171,7 +171,21 @@ read_secret(FILE *f, const char *what, char **secret, size_t *len)
 		return EXIT_IO;
 	}
 	buf[n] = '\0';
-	n = strcspn(buf, "\r\n");
+	/* The line, measured by hand: strcspn would stop at a NUL byte and
+	 * cut the secret short without a word. */
+	{
+		size_t end = 0;
+
+		while (end < n && buf[end] != '\r' && buf[end] != '\n')
+			end++;
+		if (memchr(buf, '\0', end) != NULL) {
+			fprintf(stderr, "idprov: the secret in %s holds a NUL "
+			    "byte\n", what);
+			tool_secret_free(buf, SECRET_MAX + 2);
+			return EXIT_USAGE;
+		}
+		n = end;
+	}
 	if (n > SECRET_MAX) {
 		fprintf(stderr, "idprov: the secret in %s is over %d bytes\n",
 		    what, SECRET_MAX);

@@ -24,13 +24,15 @@ static const ctl_opt own[] = {
 	{ NULL, 0 }
 };
 
-/* One line from stdin, without echo on a terminal. */
+/* One line from stdin, without echo on a terminal: 0, -1 when it is
+ * longer than size - 1 bytes, -2 when it holds a NUL byte (which would
+ * cut the secret short unseen). */
 static int read_secret(const char *device, char *out, size_t size)
 {
 	struct termios old, quiet;
 	int tty = isatty(STDIN_FILENO);
-	int echo_off = 0;
-	size_t n;
+	int echo_off = 0, ch, rc = 0;
+	size_t n = 0;
 
 	if (tty) {
 		fprintf(stderr, "secret for %s: ", device);
@@ -42,16 +44,23 @@ static int read_secret(const char *device, char *out, size_t size)
 			    &quiet) == 0;
 		}
 	}
-	if (!fgets(out, (int)size, stdin))
-		out[0] = '\0';
+	while ((ch = getc(stdin)) != EOF && ch != '\n') {
+		if (n + 1 >= size) {
+			rc = -1;	/* longer than the buffer */
+			break;
+		}
+		if (ch == '\0')
+			rc = -2;
+		out[n++] = (char)ch;
+	}
+	out[n] = '\0';
 	if (echo_off)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	if (tty)
 		fputc('\n', stderr);
-	n = strlen(out);
-	if (n > 0 && out[n - 1] != '\n' && !feof(stdin))
-		return -1;	/* longer than the buffer */
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+	if (rc != 0)
+		return rc;
+	while (n > 0 && out[n - 1] == '\r')
 		out[--n] = '\0';
 	return 0;
 }
@@ -79,8 +88,14 @@ int ctl_oob_set(int argc, char **argv)
 		return rc;
 
 	if (a.n_pos < 2 || strcmp(a.pos[1], "-") == 0) {
-		if (read_secret(a.pos[0], secret, sizeof(secret)) != 0 ||
-		    strlen(secret) > CTL_SECRET_MAX) {
+		int got = read_secret(a.pos[0], secret, sizeof(secret));
+
+		if (got == -2) {
+			rc = ctl_usage_error("oob set", "the secret on standard "
+			    "input holds a NUL byte");
+			goto out;
+		}
+		if (got != 0 || strlen(secret) > CTL_SECRET_MAX) {
 			rc = ctl_usage_error("oob set", "the secret is longer "
 			    "than %d bytes", CTL_SECRET_MAX);
 			goto out;
