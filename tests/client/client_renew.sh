@@ -34,6 +34,30 @@ h_expect_eq 600 "$(c_perm "$D/key.pem")" "the rotated key's mode"
 h_ok
 c_expect_verifies "$D" "after rotation"
 
+# The device's certificate goes alone, without the CA (http.c
+# on_ssl_ctx): openssl s_server, serving the directory, logs the size of
+# the Certificate message the renewal sends (TLS 1.3: the DER plus 9
+# bytes of framing; with the CA it would be ~400 bytes more).
+mkdir -p "$H_TMP/www/idprov"
+h_curl "$H_URL/idprov/directory" | sed '$d' >"$H_TMP/www/idprov/directory"
+sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$H_TMP/www" && exec timeout 30 openssl s_server -accept "127.0.0.1:$sport" -cert "$H_CA/server.pem" \
+	-key "$H_CA/server.key" -verify 1 -CAfile "$H_CA/ca.pem" -msg -naccept 2 -WWW) >"$H_TMP/s_server.log" 2>&1 &
+spid=$!
+for _ in $(seq 50); do grep -q ACCEPT "$H_TMP/s_server.log" && break; sleep 0.1; done
+rc=0
+"$IDPROV" renew --dir "$D" --server "https://127.0.0.1:$sport" >"$H_TMP/chain.out" 2>&1 || rc=$?
+kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true
+[ "$rc" -ne 0 ] || h_fail "a renewal against openssl s_server cannot succeed"
+h_ok
+len=$(sed -n 's/^<<< TLS 1.3, Handshake \[length \([0-9a-f]*\)\], Certificate$/\1/p' "$H_TMP/s_server.log" | tail -n 1)
+[ -n "$len" ] || h_fail "s_server logged no client Certificate message: $(cat "$H_TMP/s_server.log" "$H_TMP/chain.out")"
+der=$(openssl x509 -in "$D/cert.pem" -outform DER | wc -c)
+[ $((16#$len)) -ge "$der" ] && [ $((16#$len)) -lt $((der + 64)) ] ||
+	h_fail "the renewal's Certificate message is $((16#$len)) bytes for a $der-byte certificate: the CA went with it"
+h_ok
+echo "checked: a renewal sends the device's certificate without the CA"
+
 # kill -9 just before cert.pem is renamed into place: the old pair stays.
 # (The server has issued a certificate the device never saved; ours then
 # refuses to renew the superseded one, so each round starts from a new
