@@ -486,6 +486,10 @@ client_ctx(const lg *g, const char *cert, const char *key, int verify)
 		SSL_CTX_set_cert_verify_callback(ctx, accept_chain, NULL);
 	}
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	/* A client certificate goes alone, as a Go device and libidprov
+	 * send it: left to itself OpenSSL would add the CA from the verify
+	 * store, which the server has and would decode for nothing. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	return ctx;
 }
 
