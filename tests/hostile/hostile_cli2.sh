@@ -310,6 +310,16 @@ openssl x509 -req -in "$W/evilname/c.csr" -CA "$W/evilname/ca.pem" -CAkey "$W/ev
 rm -f "$W/evilname/c.csr" "$W/evilname/ca.key"
 run 0 "evil?[2J??31mCA" "show, an issuer and OU with terminal escapes" "$IDPROV" show --dir "$W/evilname"
 
+# ---- idprovctl revoke --certificate with a key file by mistake: refused
+# before anything is sent (the private key never travels to the server)
+before=$(grep -c 'path="/idprov/admin/revoke"' "$H_TMP/idprovd.log" || true)
+run 4 "holds a private key, not a certificate" "revoke --certificate the admin key" \
+	"$IDPROVCTL" revoke --certificate "$H_CA/admin.key" "${CONN[@]}"
+run 4 "holds no PEM certificate" "revoke --certificate a truncated certificate" \
+	"$IDPROVCTL" revoke --certificate "$W/cut.pem" "${CONN[@]}"
+h_expect_eq "$before" "$(grep -c 'path="/idprov/admin/revoke"' "$H_TMP/idprovd.log" || true)" \
+	"revoke --certificate with a key or garbage: requests that reached the server"
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \

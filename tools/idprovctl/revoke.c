@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "ctl.h"
 #include "session.h"
 #include "lib/core/buf.h"
 #include "lib/core/canon.h"
+#include "lib/core/crypto.h"
 #include "lib/core/fileio.h"
 #include "lib/core/validate.h"
 
@@ -87,6 +89,21 @@ int ctl_revoke(int argc, char **argv)
 	    &pem, &pem_len, &err) != IDPROV_OK) {
 		ctl_err("%s", err.msg);
 		return CTL_EXIT_BAD_INPUT;
+	}
+	/* Checked here, not by the server: a key file given by mistake
+	 * would otherwise travel to it. */
+	if (cert_file != NULL) {
+		X509 *x = NULL;
+
+		if (idprov_cert_from_pem(pem, &x, &err) != IDPROV_OK) {
+			ctl_err("%s holds %s: nothing was sent", cert_file,
+			    strstr(pem, "PRIVATE KEY") ? "a private key, not a "
+			    "certificate" : "no PEM certificate");
+			OPENSSL_cleanse(pem, pem_len);
+			free(pem);
+			return CTL_EXIT_BAD_INPUT;
+		}
+		X509_free(x);
 	}
 	idprov_buf_append_char(&b, '{');
 	if (a.n_pos == 1) {
