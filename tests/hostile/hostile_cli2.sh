@@ -46,11 +46,14 @@ run() {
 	RC=$rc
 }
 
-# ---- idprovctl: a pipe with no writer where an input file goes
+# ---- idprovctl: a pipe with no writer where an input file goes reads as
+# empty (never a wait for ever); a pipe with a writer, <(...), is read
 mkfifo "$W/fifo"
-run 4 "$W/fifo is a pipe" "oob import of a FIFO" "$IDPROVCTL" oob import "$W/fifo" "${CONN[@]}"
-run 4 "$W/fifo is a pipe" "issue --pubkey a FIFO" "$IDPROVCTL" issue c-fifo --pubkey "$W/fifo" "${CONN[@]}"
-run 4 "$W/fifo is a pipe" "revoke --certificate a FIFO" "$IDPROVCTL" revoke --certificate "$W/fifo" "${CONN[@]}"
+run 4 "no rows" "oob import of a FIFO with no writer" "$IDPROVCTL" oob import "$W/fifo" "${CONN[@]}"
+run 4 "empty" "issue --pubkey a FIFO with no writer" "$IDPROVCTL" issue c-fifo --pubkey "$W/fifo" "${CONN[@]}"
+run 4 "no PEM certificate" "revoke --certificate a FIFO with no writer" "$IDPROVCTL" revoke --certificate "$W/fifo" "${CONN[@]}"
+run 0 "imported 2" "oob import <(printf ...)" "$IDPROVCTL" oob import <(printf 'c-ps1,s1\nc-ps2,s2\n') "${CONN[@]}"
+run 4 "larger than" "oob import <(80 MB of zeros)" "$IDPROVCTL" oob import <(head -c 80000000 /dev/zero) --check
 
 # ---- idprov --secret-file: a FIFO nobody writes to reads as empty (not
 # a wait for ever); a pipe with a writer (<(...)) still gives the secret

@@ -2,6 +2,7 @@
  * session.c - the steps every server command shares, so that each command
  * file holds only what is particular to it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,16 +231,77 @@ int ctl_path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* All of a pipe, at most max bytes, into *out (NUL-terminated). */
+static idprov_status read_pipe(int fd, const char *path, size_t max,
+    char **out, size_t *len, idprov_error *err)
+{
+	size_t used = 0, cap = 4096;
+	char *buf = malloc(cap + 1), *grown;
+	ssize_t n;
+
+	if (!buf)
+		return idprov_error_set(err, IDPROV_ERR_NOMEM, "out of memory");
+	for (;;) {
+		if (used == cap) {
+			if (cap > max) {
+				free(buf);
+				return idprov_error_set(err,
+				    IDPROV_ERR_TOO_LARGE, "%s is larger than "
+				    "%zu bytes", path, max);
+			}
+			cap *= 2;
+			if (!(grown = realloc(buf, cap + 1))) {
+				free(buf);
+				return idprov_error_set(err, IDPROV_ERR_NOMEM,
+				    "out of memory");
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return idprov_error_set(err, IDPROV_ERR_IO, "cannot read "
+			    "%s: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used > max) {
+		free(buf);
+		return idprov_error_set(err, IDPROV_ERR_TOO_LARGE, "%s is larger "
+		    "than %zu bytes", path, max);
+	}
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return IDPROV_OK;
+}
+
 idprov_status ctl_input_read(const char *path, size_t max, char **out,
     size_t *len, idprov_error *err)
 {
 	struct stat st;
+	idprov_status rc;
+	int fd, flags;
 
-	if (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)))
-		return idprov_error_set(err, IDPROV_ERR_INVALID, "%s is a %s, "
-		    "not a regular file", path, S_ISFIFO(st.st_mode) ? "pipe" :
-		    "socket");
+	/* Opened without waiting: a FIFO that nobody writes to would block
+	 * open() for ever; this way it reads as empty.  A pipe that has a
+	 * writer (oob import <(gpg -d secrets.csv.gpg)) is read whole. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		if ((flags = fcntl(fd, F_GETFL)) != -1)
+			(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		*out = NULL;
+		rc = read_pipe(fd, path, max, out, len, err);
+		close(fd);
+		return rc;
+	}
+	if (fd >= 0)
+		close(fd);
 	return idprov_file_read(path, max, out, len, err);
 }
 

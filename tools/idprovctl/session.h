@@ -78,8 +78,9 @@ int ctl_lock_dir(const char *dir);
 int ctl_output_ok(const char *path, int force);
 
 /* Read an input file (CSV, key, certificate) of at most max bytes, as
- * idprov_file_read does, but refuse a pipe or socket first: opening a
- * FIFO that has no writer would wait forever. */
+ * idprov_file_read does; a pipe is read without waiting for a writer to
+ * come (a FIFO nobody writes to reads as empty, never a hang), so
+ * <(command) works. */
 idprov_status ctl_input_read(const char *path, size_t max, char **out,
     size_t *len, idprov_error *err);
 
