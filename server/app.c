@@ -241,6 +241,13 @@ method_ok(srv_method want, srv_method got)
 	    got == SRV_METHOD_HEAD);
 }
 
+/* The Allow header of a 405 for an endpoint served by `want`. */
+static const char *
+allow_of(srv_method want)
+{
+	return want == SRV_METHOD_GET ? "GET, HEAD" : "POST";
+}
+
 /*
  * Is the client certificate on the current CRL?  Checked on every request,
  * so a revocation also holds on keep-alive connections opened before it,
@@ -308,7 +315,8 @@ srv_app_handle(srv_app *app, const srv_request *req, srv_response *resp)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strcmp(path, routes[i].path) == 0) {
 			if (!method_ok(routes[i].method, req->method)) {
-				srv_respond_bad_method(resp);
+				srv_respond_bad_method(resp,
+				    allow_of(routes[i].method));
 				return;
 			}
 			routes[i].fn(app, req, resp);
@@ -317,7 +325,7 @@ srv_app_handle(srv_app *app, const srv_request *req, srv_response *resp)
 	if (strncmp(path, IDPROV_PATH_STATUS_PREFIX, plen) == 0 &&
 	    path[plen] != '\0') {
 		if (!method_ok(SRV_METHOD_GET, req->method)) {
-			srv_respond_bad_method(resp);
+			srv_respond_bad_method(resp, allow_of(SRV_METHOD_GET));
 			return;
 		}
 		srv_h_status(app, req, resp);

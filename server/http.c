@@ -754,8 +754,9 @@ send_answer(srv_worker *w, struct evhttp_request *req, srv_conn *c,
 	evhttp_add_header(out_h, "Content-Length", clen);
 	if (w->draining || a->must_close)
 		evhttp_add_header(out_h, "Connection", "close");
-	if (a->allow != NULL)
-		evhttp_add_header(out_h, "Allow", a->allow);
+	if (a->allow != NULL || (resp->status == 405 && resp->allow != NULL))
+		evhttp_add_header(out_h, "Allow", a->allow != NULL ? a->allow :
+		    resp->allow);
 	/* A HEAD answer has the GET's headers and no body (RFC 9110 9.3.2);
 	 * libevent sends whatever is in the buffer, and a kept-alive client
 	 * would read the body as the next answer. */

@@ -68,6 +68,7 @@ typedef struct srv_response {
 	char *body;		/* malloc'd, freed by the HTTP layer */
 	size_t body_len;
 	const char *content_type;	/* static string; default JSON */
+	const char *allow;	/* static string: the Allow header of a 405 */
 	/* for the request's log line */
 	char device[65];	/* deviceID concerned, "" if none */
 	char outcome[96];	/* "approved", "waiting", "bad-request: ..." */

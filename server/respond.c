@@ -82,11 +82,14 @@ srv_respond_not_found(srv_response *resp)
 	srv_respond_error(resp, 404, "not-found", "no such endpoint");
 }
 
+/* allow: the endpoint's methods, "GET, HEAD" or "POST" (RFC 9110 15.5.6:
+ * a 405 says which are allowed). */
 void
-srv_respond_bad_method(srv_response *resp)
+srv_respond_bad_method(srv_response *resp, const char *allow)
 {
 	srv_respond_error(resp, 405, "bad-method",
 	    "method not allowed on this endpoint");
+	resp->allow = allow;
 }
 
 void

@@ -34,7 +34,7 @@ void srv_respond_outcome(srv_response *resp, const char *fmt, ...)
 
 /* The usual refusals. */
 void srv_respond_not_found(srv_response *resp);
-void srv_respond_bad_method(srv_response *resp);
+void srv_respond_bad_method(srv_response *resp, const char *allow);
 /* 401 without a certificate, 403 with one that lacks the right. */
 void srv_respond_unauthorized(srv_response *resp, const srv_request *req);
 

@@ -55,6 +55,19 @@ check OPTIONS /idprov/directory 405
 check PATCH /idprov/provreq 405
 check PUT /idprov/oobsecret 405
 check DELETE /idprov/directory 405
+# A 405 says what the endpoint allows (RFC 9110 15.5.6).
+check_allow() {
+	local method=$1 path=$2 want=$3 got
+	got=$(curl -sS --max-time 20 --cacert "$H_CA/ca.pem" -X "$method" -D - -o /dev/null "$H_URL$path" |
+		tr -d '\r' | sed -n 's/^[Aa]llow: //p')
+	h_expect_eq "$want" "$got" "the Allow header of $method $path's 405"
+}
+check_allow DELETE /idprov/directory "GET, HEAD"
+check_allow POST /idprov/directory "GET, HEAD"
+check_allow GET /idprov/provreq "POST"
+check_allow PUT /idprov/oobsecret "POST"
+check_allow POST /idprov/status/dev1 "GET, HEAD"
+check_allow GET /idprov/admin/revoke "POST"
 check CONNECT 127.0.0.1:443 400
 check CONNECT /idprov/directory 400
 # Methods libevent does not know (it answered 501 in HTML): the request
