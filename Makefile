@@ -2,6 +2,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# Always passed on, so that an earlier `make install PREFIX=/opt/idprov`
+# left in CMake's cache does not decide where a later plain install goes.
+PREFIX ?= /usr/local
 
 .PHONY: all deps build test check demo run bench install clean
 
@@ -11,7 +14,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DIDPROV_WERROR=ON $(if $(PREFIX),-DCMAKE_INSTALL_PREFIX=$(PREFIX)) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DIDPROV_WERROR=ON -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Every test: warnings as errors, then the whole suite, then again under
@@ -49,7 +52,7 @@ bench: deps
 	@bash bench/import-bench.sh build-bench
 
 install: build
-	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-bench
