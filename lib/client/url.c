@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <curl/curl.h>
 
 #include "url.h"
 
@@ -49,11 +50,40 @@ url_copy(char *out, size_t out_len, const char *what, idprov_error *err,
 	return IDPROV_OK;
 }
 
+/*
+ * What libcurl would refuse only when asked to connect (a port over 65535,
+ * "[::1" unclosed, no host): said now, as a bad URL, not retried as a
+ * server that cannot be reached.  A user name or password has no place
+ * either: curl would send it to the server in the clear of the request.
+ */
+static idprov_status
+url_parse_check(const char *url, const char *what, idprov_error *err)
+{
+	CURLU *h = curl_url();
+	char *user = NULL;
+	CURLUcode rc;
+	idprov_status st = IDPROV_OK;
+
+	if (h == NULL)
+		return idprov_error_set(err, IDPROV_ERR_NOMEM, "out of memory");
+	rc = curl_url_set(h, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID, "%s %s is not a "
+		    "valid URL: %s", what, url, curl_url_strerror(rc));
+	else if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID, "%s holds a user "
+		    "name or password; an IDProv server takes neither", what);
+	curl_free(user);
+	curl_url_cleanup(h);
+	return st;
+}
+
 idprov_status
 idpc_url_directory(const char *server, char *out, size_t out_len,
     idprov_error *err)
 {
 	size_t origin;
+	idprov_status st;
 
 	if (server == NULL || *server == '\0')
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
@@ -66,13 +96,16 @@ idpc_url_directory(const char *server, char *out, size_t out_len,
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "the server URL must start with https:// and name a host");
 	if (server[origin] == '\0' || strcmp(server + origin, "/") == 0)
-		return url_copy(out, out_len, "the server URL", err, server,
+		st = url_copy(out, out_len, "the server URL", err, server,
 		    origin, "/idprov/directory");
-	if (server[origin] != '/')
+	else if (server[origin] != '/')
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "the server URL has a query or fragment but no path");
-	return url_copy(out, out_len, "the server URL", err, server,
-	    strlen(server), "");
+	else
+		st = url_copy(out, out_len, "the server URL", err, server,
+		    strlen(server), "");
+	return st == IDPROV_OK ? url_parse_check(out, "the server URL", err) :
+	    st;
 }
 
 idprov_status
@@ -80,6 +113,7 @@ idpc_url_endpoint(const char *directory_url, const char *endpoint,
     const char *name, char *out, size_t out_len, idprov_error *err)
 {
 	size_t origin;
+	idprov_status st;
 
 	if (endpoint == NULL || *endpoint == '\0')
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
@@ -92,8 +126,10 @@ idpc_url_endpoint(const char *directory_url, const char *endpoint,
 		if (url_origin_len(endpoint) == 0)
 			return idprov_error_set(err, IDPROV_ERR_INVALID,
 			    "directory: endpoint \"%s\" names no host", name);
-		return url_copy(out, out_len, "a directory endpoint", err,
+		st = url_copy(out, out_len, "a directory endpoint", err,
 		    endpoint, strlen(endpoint), "");
+		return st == IDPROV_OK ? url_parse_check(out, "a directory "
+		    "endpoint", err) : st;
 	}
 	/* "//host/x" would switch hosts under the look of a path. */
 	if (endpoint[0] != '/' || endpoint[1] == '/')

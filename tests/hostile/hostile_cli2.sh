@@ -323,6 +323,16 @@ run 4 "holds no PEM certificate" "revoke --certificate a truncated certificate" 
 h_expect_eq "$before" "$(grep -c 'path="/idprov/admin/revoke"' "$H_TMP/idprovd.log" || true)" \
 	"revoke --certificate with a key or garbage: requests that reached the server"
 
+# ---- idprov --server that libcurl cannot parse: a bad URL (exit 1) said
+# at once, not a server retried until the deadline (exit 7); no user name
+for u in "https://127.0.0.1:99999" "https://[::1" "https://:8443" "https://127.0.0.1:-1"; do
+	run 1 "not a valid URL" "--server $u" "$IDPROV" provision --device c-url --secret s \
+		--server "$u" --dir "$W/url" --timeout 3s
+done
+run 1 "user name or password" "--server with a user and password" "$IDPROV" provision --device c-url \
+	--secret s --server "https://user:pw@127.0.0.1:$H_PORT" --dir "$W/url" --timeout 3s
+h_expect_not_contains "$OUT" "pw@" "--server with a password: the password echoed"
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \
