@@ -136,15 +136,17 @@ start(srv_main *m)
 	}
 	if (srv_http_start(m->http, &err) != IDPROV_OK)
 		goto fail;
+	/* Published (or, without --dnssd-required, tried) before the line
+	 * that says the server is up: a start that fails says only why. */
+	if (m->cfg->dnssd_enable &&
+	    srv_dnssd_start(m->cfg, srv_http_port(m->http), &m->dnssd, &err) !=
+	    IDPROV_OK)
+		goto fail;
 	srv_http_first_address(m->http, addr, sizeof(addr));
 	srv_logf(&m->log, SRV_LOG_INFO, "listening on %s (%zu address%s), "
 	    "CA %s, database %s", addr, m->cfg->n_listen > 0 ?
 	    m->cfg->n_listen : 2, m->cfg->n_listen == 1 ? "" : "es",
 	    m->cfg->ca_cert, m->cfg->db_path);
-	if (m->cfg->dnssd_enable &&
-	    srv_dnssd_start(m->cfg, srv_http_port(m->http), &m->dnssd, &err) !=
-	    IDPROV_OK)
-		goto fail;
 	if (m->cfg->ready_file[0] != '\0' && write_ready_file(m, &err) != 0)
 		goto fail;
 	return 0;

@@ -26,6 +26,7 @@ timeout 30 "$IDPROVD" --ca-dir "$H_CA" --listen 127.0.0.1:0 --db "$H_TMP/req.db"
 	--dnssd-required >"$H_TMP/req.log" 2>&1 || rc=$?
 h_expect_eq 1 "$rc" "idprovd --dnssd-required exit status without a bus"
 h_expect_contains "$(cat "$H_TMP/req.log")" "DNS-SD is required" "idprovd --dnssd-required's sentence"
+h_expect_not_contains "$(cat "$H_TMP/req.log")" "listening on" "a start that failed does not say it is listening"
 
 # h_server_start passes --no-dnssd; a later --dnssd-name does not undo it,
 # so start this one by hand, publishing.
