@@ -333,6 +333,13 @@ run 1 "user name or password" "--server with a user and password" "$IDPROV" prov
 	--secret s --server "https://user:pw@127.0.0.1:$H_PORT" --dir "$W/url" --timeout 3s
 h_expect_not_contains "$OUT" "pw@" "--server with a password: the password echoed"
 
+# the same for idprovctl: a configuration error (exit 2), not exit 3
+for u in "https://127.0.0.1:99999" "https://[::1" "https://:8443"; do
+	run 2 "not a valid URL" "idprovctl --server $u" "$IDPROVCTL" list --server "$u" --ca "$H_CA/ca.pem"
+done
+run 2 "user name or password" "idprovctl --server with a user and password" "$IDPROVCTL" list \
+	--server "https://user:pw@127.0.0.1:$H_PORT" --ca "$H_CA/ca.pem"
+
 # ---- idprov: options in the wrong place, repeated, without a value: the
 # option is named (not its value), and nothing is silently dropped
 run 2 "--timeout is not one of this command's" "renew --timeout 3s (renew has none)" \

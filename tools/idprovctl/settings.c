@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <ini.h>
+#include <curl/curl.h>
 
 #include "settings.h"
 #include "lib/core/fileio.h"
@@ -174,6 +175,31 @@ idprov_status ctl_settings_read_file(const char *path, ctl_settings *out,
 	return IDPROV_OK;
 }
 
+/* What libcurl would only refuse when connecting (a port over 65535,
+ * "[::1" unclosed, no host) is a configuration error, said now; so is a
+ * user name or password, which curl would send to the server. */
+static idprov_status url_parse_check(const char *url, idprov_error *err)
+{
+	CURLU *h = curl_url();
+	char *user = NULL;
+	CURLUcode rc;
+	idprov_status st = IDPROV_OK;
+
+	if (!h)
+		return idprov_error_set(err, IDPROV_ERR_NOMEM, "out of memory");
+	rc = curl_url_set(h, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID, "the server URL "
+		    "%s is not a valid URL: %s", url, curl_url_strerror(rc));
+	else if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK)
+		st = idprov_error_set(err, IDPROV_ERR_INVALID, "the server URL "
+		    "holds a user name or password; idprovd takes neither "
+		    "(the admin certificate is the login)");
+	curl_free(user);
+	curl_url_cleanup(h);
+	return st;
+}
+
 idprov_status ctl_server_url_normalise(const char *in, char *out,
     size_t out_size, idprov_error *err)
 {
@@ -209,7 +235,7 @@ idprov_status ctl_server_url_normalise(const char *in, char *out,
 	if (n <= 8)
 		return idprov_error_set(err, IDPROV_ERR_INVALID,
 		    "the server URL %s has no host", in);
-	return IDPROV_OK;
+	return url_parse_check(out, err);
 }
 
 static idprov_status take(char *dst, size_t size, const char *value,
