@@ -435,7 +435,21 @@ idpc_state_save_renewed(idprov_client *c, X509 *cert, EVP_PKEY *new_key)
 	int lock = lock_state(c);
 
 	if (new_key == NULL) {
-		st = idprov_cert_save_file(c->path_cert, cert, &c->err);
+		EVP_PKEY *cur = NULL;
+
+		/* Another run may have rotated the key since this one read
+		 * it: then the new certificate is for a key that is gone,
+		 * and saving it would leave a pair that does not match. */
+		st = idpc_state_load_key(c, &cur);
+		if (st == IDPROV_OK && !idprov_cert_matches_key(cert, cur))
+			st = idprov_error_set(&c->err, IDPROV_ERR_INVALID, "%s "
+			    "changed while this renewal ran (another idprov on "
+			    "the same folder?): its new certificate was not "
+			    "saved, the folder keeps the other run's key and "
+			    "certificate", c->path_key);
+		if (st == IDPROV_OK)
+			st = idprov_cert_save_file(c->path_cert, cert, &c->err);
+		EVP_PKEY_free(cur);
 		unlock_state(lock);
 		return st;
 	}

@@ -25,6 +25,10 @@ Modes:
           answers: the directory, then Waiting), dupkeys (the
           directory, then {"status":"Waiting","status":"Approved",...}),
           204 (204 No Content to everything).
+  renewer answers the directory with --ca, and every provisioning request
+          after --delay seconds with Approved: a certificate of --ca-key
+          for the request's key and deviceID, signed with the empty key
+          (as a renewal is): a slow but honest renewal.
 
 Listens on 127.0.0.1, a free port, written as "127.0.0.1:PORT" to --ready.
 Standard library only.
@@ -32,10 +36,13 @@ Standard library only.
 import argparse
 import base64
 import http.server
+import importlib.util
 import json
 import os
 import ssl
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,7 +50,8 @@ import urllib.request
 
 def parse_args():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["badsig", "relay", "replay", "canned", "raw"])
+    p.add_argument("mode", choices=["badsig", "relay", "replay", "canned", "raw",
+                                    "renewer"])
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--ready", required=True)
@@ -53,12 +61,18 @@ def parse_args():
     p.add_argument("--record")
     p.add_argument("--body")
     p.add_argument("--code", type=int, default=200)
+    p.add_argument("--ca-key")
+    p.add_argument("--delay", type=float, default=0)
     p.add_argument("--raw", choices=["silent", "short", "headcut", "http10", "dupkeys", "204"])
     p.add_argument("--pem-absolute", action="store_true")
     return p.parse_args()
 
 
 ARGS = parse_args()
+_spec = importlib.util.spec_from_file_location("idprov_probe", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "server", "idprov_probe.py"))
+PROBE = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(PROBE)
 
 
 def read(path):
@@ -168,10 +182,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(200, directory(read(ARGS.ca)))
         self.answer(404, b'{"error":"not here"}')
 
+    def renew(self, body):
+        """A certificate for the request's key, after --delay seconds."""
+        req = json.loads(body)
+        with tempfile.TemporaryDirectory() as d:
+            def path(name):
+                return os.path.join(d, name)
+            with open(path("pub.pem"), "w") as f:
+                f.write(req["publicKeyPEM"])
+            with open(path("ext"), "w") as f:
+                f.write("extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n")
+            subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-out", path("k")],
+                           check=True, capture_output=True)
+            subprocess.run(["openssl", "req", "-new", "-key", path("k"), "-subj",
+                            "/OU=iotdevice/CN=" + req["deviceID"], "-out", path("csr")],
+                           check=True, capture_output=True)
+            subprocess.run(["openssl", "x509", "-req", "-in", path("csr"), "-CA", ARGS.ca,
+                            "-CAkey", ARGS.ca_key, "-CAcreateserial", "-days", "2",
+                            "-extfile", path("ext"), "-force_pubkey", path("pub.pem"),
+                            "-out", path("cert")], check=True, capture_output=True)
+            cert = read(path("cert")).decode()
+        # a test waits for this line to know the request is in
+        sys.stderr.write("hostile: renewal request received\n")
+        sys.stderr.flush()
+        time.sleep(ARGS.delay)
+        ca = read(ARGS.ca).decode()
+        sig = PROBE.hmac_b64("", PROBE.canon_provresp(3600, "Approved", ca, cert, ""))
+        return PROBE.canon_provresp(3600, "Approved", ca, cert, sig)
+
     def do_POST(self):
         if ARGS.mode == "relay":
             return self.relay("POST")
-        self.body()
+        body = self.body()
+        if ARGS.mode == "renewer":
+            return self.answer(200, self.renew(body))
         if ARGS.mode == "raw":
             return self.raw(True)
         if ARGS.mode == "canned":
