@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/ssl.h>
 
 #include "conn.h"
 #include "lib/core/crypto.h"
@@ -72,6 +73,10 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
 	(void)userptr;
 	if (idprov_server_cert_use_rule(ssl_ctx, NULL) != IDPROV_OK)
 		return CURLE_SSL_CERTPROBLEM;
+	/* The admin certificate goes as its file gives it: OpenSSL would
+	 * otherwise add the CA from --ca, which the server has and would
+	 * decode for nothing (as libidprov, lib/client/http.c). */
+	SSL_CTX_set_mode((SSL_CTX *)ssl_ctx, SSL_MODE_NO_AUTO_CHAIN);
 	return CURLE_OK;
 }
 
