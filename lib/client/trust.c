@@ -123,6 +123,14 @@ idpc_trust_check(const idpc_trust_in *in, X509 **ca_out, X509 **cert_out,
 		    "saved");
 		goto out;
 	}
+	/* WIRE.md: an issued certificate is not a CA.  One that is could
+	 * sign certificates for other deviceIDs under a CA without a path
+	 * length limit. */
+	if (ci.is_ca) {
+		idprov_error_set(err, st, "the certificate in the response is a "
+		    "CA certificate, not a device's: nothing was saved");
+		goto out;
+	}
 	if (idprov_cert_verify(cert, ca, X509_PURPOSE_SSL_CLIENT, now, &why) !=
 	    IDPROV_OK) {
 		idprov_error_set(err, st, "the certificate in the response does "

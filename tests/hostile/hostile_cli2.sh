@@ -384,7 +384,7 @@ h_ok
 mkdir -p "$H_TMP/counts"
 /usr/bin/python3 "$IDPROV_SRC/tests/hostile/hostile_peer.py" --cert "$H_CA/server.pem" \
 	--key "$H_CA/server.key" --ca "$H_CA/ca.pem" --ready "$H_TMP/peer.ready" \
-	--count-dir "$H_TMP/counts" >"$H_TMP/peer.log" 2>&1 &
+	--ca-key "$H_CA/ca.key" --secret s3cret --count-dir "$H_TMP/counts" >"$H_TMP/peer.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 200); do [ -s "$H_TMP/peer.ready" ] && break; sleep 0.05; done
 [ -s "$H_TMP/peer.ready" ] || h_fail "hostile_peer.py did not start: $(tail -n 5 "$H_TMP/peer.log")"
@@ -397,6 +397,18 @@ for m in escape jsonescape; do
 	run 1 "" "status, a 403 with terminal escapes ($m)" "$IDPROVCTL" status c-x --server "$(peer $m)" "${PCONN[@]}"
 	run 1 "" "oob set, a 403 with terminal escapes ($m)" "$IDPROVCTL" oob set c-x s --server "$(peer $m)" "${PCONN[@]}"
 done
+# idprov against a server that knows the secret and signs right, but
+# issues the device a CA certificate (WIRE.md: not a CA): refused, nothing
+# of the approval saved; the same server's good certificate is accepted
+run 5 "a CA certificate, not a device's" "provision, Approved with a CA:TRUE certificate" "$IDPROV" provision \
+	--device hx-ca --secret s3cret --server "$(peer signed-ca)" --dir "$W/signed-ca" --timeout 10s
+for f in ca.pem cert.pem server.url; do
+	[ ! -e "$W/signed-ca/$f" ] || h_fail "provision, Approved with a CA:TRUE certificate: $f was saved"
+	h_ok
+done
+run 0 "provisioned hx-ok" "provision, Approved with a good certificate (the control case)" "$IDPROV" provision \
+	--device hx-ok --secret s3cret --server "$(peer signed-ok)" --dir "$W/signed-ok" --timeout 10s
+
 # a 200 that is not the answer asked for: never reported as done
 for m in html array; do
 	run 1 "not the JSON" "revoke DEVICE, a 200 $m page" "$IDPROVCTL" revoke c-x --server "$(peer $m)" "${PCONN[@]}"
