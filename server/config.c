@@ -463,6 +463,22 @@ load_file(srv_config *cfg, const char *path, idprov_error *err)
 		    line_of(text, (size_t)(nul - text)));
 		goto out;
 	}
+	/* inih reads a line into INI_MAX_LINE bytes (its newline and NUL
+	 * included) and takes the rest for the next line: a long path would
+	 * be cut short, or a syntax error blamed on a line that is not
+	 * there. */
+	line = 1;
+	for (const char *p = text, *end; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, '\n')) == NULL)
+			end = p + strlen(p);
+		if (end - p > INI_MAX_LINE - 2) {
+			idprov_error_set(err, IDPROV_ERR_INVALID, "%s line %d is "
+			    "longer than %d bytes", path, line,
+			    INI_MAX_LINE - 2);
+			goto out;
+		}
+		line++;
+	}
 	line = ini_parse_string(text, on_ini_key, &st);
 	if (line != 0) {
 		if (st.msg[0] == '\0')

@@ -67,6 +67,9 @@ printf '[nosuch]\nkey = 1\n' >"$H_TMP/bad.ini"
 expect_bad "an unknown section" 2 'unknown key "key" in section [nosuch]'
 printf '[server]\nthis is not ini\n' >"$H_TMP/bad.ini"
 expect_bad "a syntax error" 2 "syntax error"
+# A line longer than inih's buffer is named, not cut into a "line 3".
+printf '[tls]\nkey = /%s/server.key\n' "$(printf 'x%.0s' $(seq 300))" >"$H_TMP/bad.ini"
+expect_bad "a 312-byte line" 2 "is longer than 198 bytes"
 rc=0; out=$("$IDPROVD" --config "$H_TMP/missing.ini" --ca-dir "$H_CA" 2>&1) || rc=$?
 h_expect_eq 1 "$rc" "exit code for a missing configuration file"
 h_expect_contains "$out" "missing.ini" "the missing file is named"
