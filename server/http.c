@@ -11,6 +11,7 @@
  * down, and evhttp frees it through its ordinary error path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -1160,10 +1161,9 @@ addr_set_port(struct sockaddr_storage *ss, unsigned short port)
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
-/* A TCP socket for ss; reuseport for the workers' sockets, not for the
- * probe that checks nobody else holds the port. */
+/* A bound TCP socket for ss. */
 static int
-make_socket(const struct sockaddr_storage *ss, socklen_t len, int reuseport)
+make_socket(const struct sockaddr_storage *ss, socklen_t len)
 {
 	int fd, one = 1;
 
@@ -1172,8 +1172,6 @@ make_socket(const struct sockaddr_storage *ss, socklen_t len, int reuseport)
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-	    sizeof(one)) != 0) ||
 	    (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
@@ -1202,9 +1200,9 @@ bind_error(const struct sockaddr_storage *ss, idprov_error *err)
 }
 
 /*
- * SO_REUSEPORT would let us share a port with another idprovd of the
- * same user without a word; a plain bind first proves the port is ours.
- * For port 0 the probe also picks the port that every socket then uses.
+ * Every address is bound once before any worker starts, so that a port
+ * in use is refused before anything listens; for port 0 the probe also
+ * picks the port that the listening socket then uses.
  */
 static idprov_status
 probe_addresses(srv_http *h, idprov_error *err)
@@ -1218,7 +1216,7 @@ probe_addresses(srv_http *h, idprov_error *err)
 	for (i = 0; i < h->n_addr; i++) {
 		if (addr_port(&h->addr[i]) == 0 && port != 0)
 			addr_set_port(&h->addr[i], port);
-		if ((fd = make_socket(&h->addr[i], h->addr_len[i], 0)) < 0)
+		if ((fd = make_socket(&h->addr[i], h->addr_len[i])) < 0)
 			return bind_error(&h->addr[i], err);
 		if (addr_port(&h->addr[i]) == 0) {
 			glen = sizeof(got);
@@ -1322,12 +1320,26 @@ worker_init(srv_http *h, srv_worker *w, int id, const srv_config *cfg,
 	evhttp_set_default_content_type(w->http, "application/json");
 	evhttp_set_bevcb(w->http, conn_new_cb, w);
 	evhttp_set_gencb(w->http, request_cb, w);
+	/*
+	 * One listening socket per address, shared by every worker (each
+	 * holds its own descriptor of it): whichever worker is free takes
+	 * the next connection.  With a socket per worker (SO_REUSEPORT) the
+	 * kernel hashed connections to workers, so one queued connections
+	 * while the other sat idle: ~3% fewer requests per second on two
+	 * cores (bench/, docs/performance.md).
+	 */
 	for (i = 0; i < h->n_addr; i++) {
-		if ((fd = make_socket(&h->addr[i], h->addr_len[i], 1)) < 0)
-			return bind_error(&h->addr[i], err);
-		if (listen(fd, SRV_BACKLOG) != 0) {
-			close(fd);
-			return bind_error(&h->addr[i], err);
+		if (id == 0) {
+			if ((fd = make_socket(&h->addr[i], h->addr_len[i])) < 0)
+				return bind_error(&h->addr[i], err);
+			if (listen(fd, SRV_BACKLOG) != 0) {
+				close(fd);
+				return bind_error(&h->addr[i], err);
+			}
+		} else if ((fd = fcntl(evhttp_bound_socket_get_fd(
+		    h->workers[0].bound[i]), F_DUPFD_CLOEXEC, 0)) < 0) {
+			return idprov_error_set(err, IDPROV_ERR_IO, "cannot "
+			    "share the listening socket: %s", strerror(errno));
 		}
 		/* backlog 0: the socket already listens. */
 		lev = evconnlistener_new(w->base, NULL, NULL,
