@@ -34,12 +34,12 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "bench: nginx is missing: run scripts/install-deps.sh --bench" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/idprov-bench.XXXXXX")
-server_pid="" nginx_pid=""
+server_pid="" renew_pid="" nginx_pid=""
 cleanup() {
-	for p in $server_pid $nginx_pid; do
+	for p in $server_pid $renew_pid $nginx_pid; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
-	for p in $server_pid $nginx_pid; do
+	for p in $server_pid $renew_pid $nginx_pid; do
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null || true
 	done
@@ -63,6 +63,16 @@ server_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.1; done
 [ -s "$tmp/ready" ] || { echo "bench: idprovd did not start:" >&2; cat "$tmp/idprovd.log" >&2; exit 1; }
 port=$(sed 's/.*://' "$tmp/ready")
+# Renewals go to an idprovd of their own (same CA, its own registry), idle
+# while the others run: each renewal run provisions its devices first, and
+# the provisioning runs should not meet a registry three times the size.
+"$idprovd" --ca-dir "$tmp/ca" --db "$tmp/renew.db" --listen 127.0.0.1:0 \
+	--ready-file "$tmp/ready-renew" --no-dnssd --log-level warn --workers "$workers" \
+	--max-connections 4096 >"$tmp/idprovd-renew.log" 2>&1 &
+renew_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/ready-renew" ] && break; sleep 0.1; done
+[ -s "$tmp/ready-renew" ] || { echo "bench: the renewals' idprovd did not start:" >&2; cat "$tmp/idprovd-renew.log" >&2; exit 1; }
+renew_port=$(sed 's/.*://' "$tmp/ready-renew")
 # nginx is to send exactly the certificate chain idprovd sends (today the
 # server certificate and the CA): every certificate costs the client a
 # decode (~0.15 ms of the load generator's CPU on OpenSSL 3.0), so a
@@ -75,7 +85,7 @@ echo "bench: idprovd sends $(grep -c 'BEGIN CERTIFICATE' "$tmp/served-chain.pem"
 lg_prov=("$loadgen" --mode provision --port "$port" --ca "$tmp/ca/ca.pem"
 	--admin-cert "$tmp/ca/admin.pem" --admin-key "$tmp/ca/admin.key")
 # Renewals: the devices are provisioned first, outside the clock.
-lg_renew=("$loadgen" --mode renew --port "$port" --ca "$tmp/ca/ca.pem"
+lg_renew=("$loadgen" --mode renew --port "$renew_port" --ca "$tmp/ca/ca.pem"
 	--admin-cert "$tmp/ca/admin.pem" --admin-key "$tmp/ca/admin.key")
 
 # ---- nginx: same certificate chain, TLS 1.3, X25519 ----
@@ -124,7 +134,7 @@ for r in $(seq "$rounds"); do
 		--prefix "bench$r" --server-pid "$server_pid" | tr '\n' ' ')
 	echo "round $r idprovd provisioning: $prov"
 	ren=$("${lg_renew[@]}" --concurrency "$conc" --count "$count" --seconds "$secs" \
-		--prefix "renew$r" --server-pid "$server_pid" | tr '\n' ' ')
+		--prefix "renew$r" --server-pid "$renew_pid" | tr '\n' ' ')
 	echo "round $r idprovd renewal: $ren"
 	dir=$("$loadgen" --mode get --path /idprov/directory --port "$port" --concurrency "$conc" \
 		--count "$count" --seconds "$secs" --server-pid "$server_pid" | tr '\n' ' ')
@@ -141,10 +151,11 @@ for r in $(seq "$rounds"); do
 	awk -v a="$(echo "$prov" | field rate)" -v b="$(echo "$ngx" | field rate)" \
 		'BEGIN { printf "ratio rate %.4f\n", a / b }' >>"$tmp/results"
 done
-kill -TERM "$server_pid" "$nginx_pid"
+kill -TERM "$server_pid" "$renew_pid" "$nginx_pid"
 wait "$server_pid" || true
+wait "$renew_pid" || true
 wait "$nginx_pid" || true
-server_pid="" nginx_pid=""
+server_pid="" renew_pid="" nginx_pid=""
 
 # ---- crypto floor ----
 speed=$(openssl speed -seconds 2 ecdhx25519 ecdsap256 2>/dev/null)
