@@ -2,15 +2,20 @@
  * renew.c - idprov_client_renew: a new certificate over mutual TLS with
  * the current one, optionally for a new key.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
 
 #include "client.h"
 #include "exchange.h"
 #include "state.h"
 #include "trust.h"
 #include "lib/core/crypto.h"
+#include "lib/core/fileio.h"
 #include "lib/core/sign.h"
 #include "lib/core/timeutil.h"
 
@@ -60,6 +65,42 @@ out:
 	return st;
 }
 
+/* The bytes of cert.pem, to tell later whether another run replaced it
+ * (NULL when it cannot be read: then nothing is told). */
+static char *
+read_cert_file(const idprov_client *c, size_t *len)
+{
+	char *text = NULL;
+
+	if (idprov_file_read_regular(c->path_cert, 64 * 1024, &text, len,
+	    NULL) != IDPROV_OK)
+		return NULL;
+	return text;
+}
+
+/*
+ * One renewal at a time per certificate: an exclusive lock on cert.pem,
+ * held to the end, -1 when another run holds it.  Two renewals with one
+ * certificate would otherwise both reach the server, which renews one
+ * and refuses the other as superseded ("may be revoked": wrong).  A run
+ * that starts once the other has saved opens the new cert.pem, and
+ * renews that one.  *fd is -1 when cert.pem cannot be opened (the round
+ * then says why).
+ */
+static int
+lock_renewal(const idprov_client *c, int *fd)
+{
+	*fd = open(c->path_cert, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (*fd < 0)
+		return 0;
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 idprov_status
 idprov_client_renew(idprov_client *c, int rotate_key)
 {
@@ -67,8 +108,10 @@ idprov_client_renew(idprov_client *c, int rotate_key)
 	idpc_trust_in in = { 0 };
 	EVP_PKEY *key = NULL, *new_key = NULL;
 	X509 *saved_ca = NULL, *ca = NULL, *cert = NULL;
-	char *saved_ca_pem = NULL;
+	char *saved_ca_pem = NULL, *presented = NULL, *now = NULL;
+	size_t presented_len = 0, now_len = 0;
 	idprov_status st;
+	int lock_fd = -1;
 
 	idprov_error_clear(&c->err);
 	memset(&r, 0, sizeof(r));
@@ -86,6 +129,13 @@ idprov_client_renew(idprov_client *c, int rotate_key)
 		if (st != IDPROV_OK)
 			goto out;
 	}
+	if (lock_renewal(c, &lock_fd) != 0) {
+		st = idprov_error_set(&c->err, IDPROV_ERR_INVALID, "another "
+		    "idprov is renewing %s: nothing was done (run one idprov "
+		    "per folder)", c->path_cert);
+		goto out;
+	}
+	presented = read_cert_file(c, &presented_len);
 	r.ca_pem = saved_ca_pem;
 	r.cert_file = c->path_cert;
 	r.key_file = c->path_key;
@@ -96,6 +146,19 @@ idprov_client_renew(idprov_client *c, int rotate_key)
 	if (st != IDPROV_OK)
 		goto out;
 	c->retry_hint = (long)r.resp.retry_sec;
+	if (strcmp(r.resp.status, "Approved") != 0 && presented != NULL &&
+	    (now = read_cert_file(c, &now_len)) != NULL &&
+	    (now_len != presented_len || memcmp(now, presented, now_len) !=
+	    0)) {
+		/* The server refuses a superseded certificate: another run
+		 * on this folder renewed it first, and saved the new one. */
+		st = idprov_error_set(&c->err, IDPROV_ERR_INVALID, "%s changed "
+		    "while this renewal ran (another idprov on the same "
+		    "folder?): the server refused the certificate it "
+		    "replaced; the folder keeps the other run's certificate",
+		    c->path_cert);
+		goto out;
+	}
 	if (strcmp(r.resp.status, "Approved") != 0) {
 		st = idprov_error_set(&c->err, IDPROV_ERR_REJECTED,
 		    "the server refused to renew (%s): the device may be "
@@ -128,5 +191,9 @@ out:
 	X509_free(ca);
 	X509_free(cert);
 	free(saved_ca_pem);
+	free(presented);
+	free(now);
+	if (lock_fd >= 0)
+		close(lock_fd);	/* releases the lock */
 	return st;
 }
