@@ -108,8 +108,10 @@ while True:
     c, _ = s.accept()
     c.close()
     n += 1
-    with open(sys.argv[2], "w") as f:
+    # Renamed into place: a reader never sees the file truncated.
+    with open(sys.argv[2] + ".tmp", "w") as f:
         f.write("%d\n" % n)
+    os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 PY
 	C_PIDS+=($!)
 	for _ in $(seq 200); do [ -s "$ready" ] && break; sleep 0.05; done
