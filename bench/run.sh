@@ -56,23 +56,24 @@ echo "bench: $conc concurrent clients, $rounds rounds, at most $count operations
 "$idprovctl" ca init --dir "$tmp/ca" >/dev/null
 
 # ---- idprovd ----
-"$idprovd" --ca-dir "$tmp/ca" --db "$tmp/idprov.db" --listen 127.0.0.1:0 \
-	--ready-file "$tmp/ready" --no-dnssd --log-level warn --workers "$workers" \
-	--max-connections 4096 >"$tmp/idprovd.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/ready" ] && break; sleep 0.1; done
-[ -s "$tmp/ready" ] || { echo "bench: idprovd did not start:" >&2; cat "$tmp/idprovd.log" >&2; exit 1; }
-port=$(sed 's/.*://' "$tmp/ready")
+# start_idprovd NAME: an idprovd with registry $tmp/NAME.db, in the
+# background; sets started_pid and started_port.
+start_idprovd() {
+	"$idprovd" --ca-dir "$tmp/ca" --db "$tmp/$1.db" --listen 127.0.0.1:0 \
+		--ready-file "$tmp/$1.ready" --no-dnssd --log-level warn --workers "$workers" \
+		--max-connections 4096 >"$tmp/$1.log" 2>&1 &
+	started_pid=$!
+	for _ in $(seq 100); do [ -s "$tmp/$1.ready" ] && break; sleep 0.1; done
+	[ -s "$tmp/$1.ready" ] || { echo "bench: idprovd ($1) did not start:" >&2; cat "$tmp/$1.log" >&2; kill "$started_pid" 2>/dev/null; exit 1; }
+	started_port=$(sed 's/.*://' "$tmp/$1.ready")
+}
+start_idprovd idprov
+server_pid=$started_pid port=$started_port
 # Renewals go to an idprovd of their own (same CA, its own registry), idle
 # while the others run: each renewal run provisions its devices first, and
 # the provisioning runs should not meet a registry three times the size.
-"$idprovd" --ca-dir "$tmp/ca" --db "$tmp/renew.db" --listen 127.0.0.1:0 \
-	--ready-file "$tmp/ready-renew" --no-dnssd --log-level warn --workers "$workers" \
-	--max-connections 4096 >"$tmp/idprovd-renew.log" 2>&1 &
-renew_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/ready-renew" ] && break; sleep 0.1; done
-[ -s "$tmp/ready-renew" ] || { echo "bench: the renewals' idprovd did not start:" >&2; cat "$tmp/idprovd-renew.log" >&2; exit 1; }
-renew_port=$(sed 's/.*://' "$tmp/ready-renew")
+start_idprovd renew
+renew_pid=$started_pid renew_port=$started_port
 # nginx is to send exactly the certificate chain idprovd sends (today the
 # server certificate and the CA): every certificate costs the client a
 # decode (~0.15 ms of the load generator's CPU on OpenSSL 3.0), so a
