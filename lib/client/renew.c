@@ -15,7 +15,6 @@
 #include "state.h"
 #include "trust.h"
 #include "lib/core/crypto.h"
-#include "lib/core/fileio.h"
 #include "lib/core/sign.h"
 #include "lib/core/timeutil.h"
 
@@ -65,19 +64,6 @@ out:
 	return st;
 }
 
-/* The bytes of cert.pem, to tell later whether another run replaced it
- * (NULL when it cannot be read: then nothing is told). */
-static char *
-read_cert_file(const idprov_client *c, size_t *len)
-{
-	char *text = NULL;
-
-	if (idprov_file_read_regular(c->path_cert, 64 * 1024, &text, len,
-	    NULL) != IDPROV_OK)
-		return NULL;
-	return text;
-}
-
 /*
  * One renewal at a time per certificate: an exclusive lock on cert.pem,
  * held to the end, -1 when another run holds it.  Two renewals with one
@@ -108,8 +94,7 @@ idprov_client_renew(idprov_client *c, int rotate_key)
 	idpc_trust_in in = { 0 };
 	EVP_PKEY *key = NULL, *new_key = NULL;
 	X509 *saved_ca = NULL, *ca = NULL, *cert = NULL;
-	char *saved_ca_pem = NULL, *presented = NULL, *now = NULL;
-	size_t presented_len = 0, now_len = 0;
+	char *saved_ca_pem = NULL;
 	idprov_status st;
 	int lock_fd = -1;
 
@@ -135,7 +120,6 @@ idprov_client_renew(idprov_client *c, int rotate_key)
 		    "per folder)", c->path_cert);
 		goto out;
 	}
-	presented = read_cert_file(c, &presented_len);
 	r.ca_pem = saved_ca_pem;
 	r.cert_file = c->path_cert;
 	r.key_file = c->path_key;
@@ -146,19 +130,6 @@ idprov_client_renew(idprov_client *c, int rotate_key)
 	if (st != IDPROV_OK)
 		goto out;
 	c->retry_hint = (long)r.resp.retry_sec;
-	if (strcmp(r.resp.status, "Approved") != 0 && presented != NULL &&
-	    (now = read_cert_file(c, &now_len)) != NULL &&
-	    (now_len != presented_len || memcmp(now, presented, now_len) !=
-	    0)) {
-		/* The server refuses a superseded certificate: another run
-		 * on this folder renewed it first, and saved the new one. */
-		st = idprov_error_set(&c->err, IDPROV_ERR_INVALID, "%s changed "
-		    "while this renewal ran (another idprov on the same "
-		    "folder?): the server refused the certificate it "
-		    "replaced; the folder keeps the other run's certificate",
-		    c->path_cert);
-		goto out;
-	}
 	if (strcmp(r.resp.status, "Approved") != 0) {
 		st = idprov_error_set(&c->err, IDPROV_ERR_REJECTED,
 		    "the server refused to renew (%s): the device may be "
@@ -191,8 +162,6 @@ out:
 	X509_free(ca);
 	X509_free(cert);
 	free(saved_ca_pem);
-	free(presented);
-	free(now);
 	if (lock_fd >= 0)
 		close(lock_fd);	/* releases the lock */
 	return st;
