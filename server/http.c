@@ -755,7 +755,8 @@ send_answer(srv_worker *w, struct evhttp_request *req, srv_conn *c,
 	evhttp_add_header(out_h, "Content-Length", clen);
 	if (w->draining || a->must_close)
 		evhttp_add_header(out_h, "Connection", "close");
-	if (a->allow != NULL || (resp->status == 405 && resp->allow != NULL))
+	/* The gate's 405 (a->allow) or the router's (resp->allow). */
+	if (a->allow != NULL || resp->allow != NULL)
 		evhttp_add_header(out_h, "Allow", a->allow != NULL ? a->allow :
 		    resp->allow);
 	/* A HEAD answer has the GET's headers and no body (RFC 9110 9.3.2);
