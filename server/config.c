@@ -467,17 +467,10 @@ load_file(srv_config *cfg, const char *path, idprov_error *err)
 	 * included) and takes the rest for the next line: a long path would
 	 * be cut short, or a syntax error blamed on a line that is not
 	 * there. */
-	line = 1;
-	for (const char *p = text, *end; *p != '\0'; p = *end ? end + 1 : end) {
-		if ((end = strchr(p, '\n')) == NULL)
-			end = p + strlen(p);
-		if (end - p > INI_MAX_LINE - 2) {
-			idprov_error_set(err, IDPROV_ERR_INVALID, "%s line %d is "
-			    "longer than %d bytes", path, line,
-			    INI_MAX_LINE - 2);
-			goto out;
-		}
-		line++;
+	if ((line = idprov_text_long_line(text, INI_MAX_LINE - 2)) != 0) {
+		idprov_error_set(err, IDPROV_ERR_INVALID, "%s line %d is longer "
+		    "than %d bytes", path, line, INI_MAX_LINE - 2);
+		goto out;
 	}
 	line = ini_parse_string(text, on_ini_key, &st);
 	if (line != 0) {

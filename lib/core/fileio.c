@@ -349,3 +349,18 @@ idprov_mkdir_p(const char *path, mode_t mode, idprov_error *err)
 	}
 	return IDPROV_OK;
 }
+
+int
+idprov_text_long_line(const char *text, size_t max)
+{
+	const char *p = text, *end;
+	int line = 1;
+
+	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end, line++) {
+		if ((end = strchr(p, '\n')) == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > max)
+			return line;
+	}
+	return 0;
+}

@@ -36,6 +36,12 @@ idprov_status idprov_file_read(const char *path, size_t max, char **out,
 idprov_status idprov_file_read_regular(const char *path, size_t max,
     char **out, size_t *len_out, idprov_error *err);
 
+/* The number (from 1) of the first line of text longer than max bytes,
+ * its newline not counted; 0 when none is.  For files read by parsers
+ * with a line buffer (inih cuts a longer line, and takes the rest for
+ * the next line). */
+int idprov_text_long_line(const char *text, size_t max);
+
 /* mkdir -p with the given mode for the folders it creates. */
 idprov_status idprov_mkdir_p(const char *path, mode_t mode,
     idprov_error *err);

@@ -396,6 +396,18 @@ crypto_fileio_mkdir_p(void **state)
 	free(under_file);
 }
 
+/* The first line over the limit is named; the newline does not count. */
+static void
+crypto_fileio_text_long_line(void **state)
+{
+	(void)state;
+	assert_int_equal(idprov_text_long_line("", 3), 0);
+	assert_int_equal(idprov_text_long_line("abc\nabc\n", 3), 0);
+	assert_int_equal(idprov_text_long_line("abc\nabcd\nx\n", 3), 2);
+	assert_int_equal(idprov_text_long_line("a\n\nabcd", 3), 3);
+	assert_int_equal(idprov_text_long_line("\n\n\nabc", 3), 0);
+}
+
 int
 main(void)
 {
@@ -428,6 +440,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(crypto_fileio_mkdir_p, setup,
 		    teardown),
+		cmocka_unit_test(crypto_fileio_text_long_line),
 	};
 
 	return cmocka_run_group_tests_name("crypto_fileio", tests, NULL, NULL);

@@ -147,17 +147,11 @@ idprov_status ctl_settings_read_file(const char *path, ctl_settings *out,
 	/* inih reads a line into INI_MAX_LINE bytes (its newline and NUL
 	 * included) and takes the rest for the next line: a long path
 	 * would be cut short, or blamed on a line that is not there. */
-	for (const char *p = text, *end; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, '\n');
-		if (end == NULL)
-			end = p + strlen(p);
-		if (end - p > INI_MAX_LINE - 2) {
-			free(text);
-			return idprov_error_set(err, IDPROV_ERR_INVALID,
-			    "%s line %d is longer than %d bytes", path, line,
-			    INI_MAX_LINE - 2);
-		}
-		line++;
+	if ((line = idprov_text_long_line(text, INI_MAX_LINE - 2)) != 0) {
+		free(text);
+		return idprov_error_set(err, IDPROV_ERR_INVALID,
+		    "%s line %d is longer than %d bytes", path, line,
+		    INI_MAX_LINE - 2);
 	}
 	rc = ini_parse_string(text, on_line, &c);
 	free(text);
