@@ -16,27 +16,7 @@ CONN=(--server "$H_URL" --cert "$H_CA/admin.pem" --key "$H_CA/admin.key" --ca "$
 W="$H_TMP/w"
 mkdir -p "$W"
 
-# run WANT_RC NEEDLE WHAT CMD...: exit code in WANT_RC ("4" or "1|2"),
-# the message on one line containing NEEDLE (case-insensitive).
-run() {
-	local want=$1 needle=$2 what=$3 out rc=0 lines
-	shift 3
-	out=$(timeout 60 "$@" 2>&1) || rc=$?
-	[ "$rc" != 124 ] || h_fail "$what: still running after 60 s"
-	case "|$want|" in *"|$rc|"*) h_ok ;; *) h_fail "$what: expected exit $want, got $rc: ${out:0:400}" ;; esac
-	h_expect_not_contains "$out" "Sanitizer" "$what: a sanitizer report"
-	h_expect_not_contains "$out" "runtime error" "$what: UBSan"
-	if [ "$rc" != 0 ]; then
-		lines=$(printf '%s\n' "$out" | grep -c .)
-		[ "$lines" -le 2 ] || h_fail "$what: expected one sentence (two lines at most), got $lines: ${out:0:400}"
-		h_ok
-	fi
-	[ -z "$needle" ] || h_expect_contains "$(printf '%s' "$out" | tr A-Z a-z)" \
-		"$(printf '%s' "$needle" | tr A-Z a-z)" "$what: the message names the problem"
-	echo "ok: $what -> exit $rc: $(printf '%s' "$out" | tr '\n' '|' | head -c 160)"
-	OUT=$out
-	RC=$rc
-}
+source "$IDPROV_SRC/tests/hostile/cli_run.sh"
 
 # approved DEV SECRET WHAT: the server holds exactly this secret for DEV
 # (a provisioning request signed with it is Approved).
